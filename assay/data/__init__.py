@@ -1,0 +1,1 @@
+"""Reading, writing, hashing and describing raw data: pure functions, no database."""

@@ -1,0 +1,115 @@
+"""N-D data (3D sequences, 4D images): validation, ``.npy`` bytes, metadata and selection."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assay.data.dtypes import check_dtype, check_names
+from assay.errors import InvalidArgument, NotFound
+
+AXES = {3: ("samples", "rows", "columns"), 4: ("samples", "channels", "rows", "columns")}
+
+
+def load_npy(path: str | Path, argument: str) -> np.ndarray:
+    """Read an ``.npy`` file, with errors that name the argument."""
+    path = Path(path)
+    if path.suffix.lower() != ".npy":
+        raise InvalidArgument(f"{argument} must be an ndarray or a path ending in .npy; got {str(path)!r}.")
+    if not path.is_file():
+        raise NotFound(f"{argument} {str(path)!r} is not a file.")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise InvalidArgument(f"{argument} {str(path)!r} cannot be read as .npy: {exc}") from exc
+
+
+def check_array(arr: Any, ndim: int, argument: str) -> np.ndarray:
+    """Validate an ndarray's dimensionality and that it holds data."""
+    if not isinstance(arr, np.ndarray):
+        raise InvalidArgument(
+            f"{argument} must be a {ndim}D numpy ndarray or an .npy path; got {type(arr).__name__}."
+        )
+    if arr.ndim != ndim:
+        raise InvalidArgument(
+            f"{argument} must be {ndim}D ({', '.join(AXES[ndim])}); got {arr.ndim}D with shape "
+            f"{arr.shape}."
+        )
+    if arr.size == 0:
+        raise InvalidArgument(f"{argument} must hold data; got shape {arr.shape}.")
+    if arr.dtype == object:
+        raise InvalidArgument(
+            f"{argument} must have a numeric or bool dtype; got object. Convert it with "
+            "arr.astype(...) first."
+        )
+    return arr
+
+
+def column_names(arr: np.ndarray, rename_columns: Any = None) -> list[str]:
+    """Names for the last dimension: ``rename_columns``, or ``'0'``, ``'1'``, ... by default."""
+    if rename_columns is None:
+        return [str(i) for i in range(arr.shape[-1])]
+    return check_names(rename_columns, "rename_columns", arr.shape[-1])
+
+
+def retype_array(arr: np.ndarray, retype: Any = None) -> np.ndarray:
+    """Change an array's dtype; only one dtype for the whole array (dicts are for Tabular)."""
+    if retype is None:
+        return arr
+    if isinstance(retype, dict):
+        raise InvalidArgument(
+            "retype must be one dtype for Sequence and Image datasets; a {column: dtype} dict "
+            "is only supported by Dataset.Tabular."
+        )
+    dtype = check_dtype(retype, "retype")
+    if not isinstance(dtype, np.dtype):
+        raise InvalidArgument(f"retype must be a numpy dtype for N-D data; got {retype!r}.")
+    if np.issubdtype(dtype, np.integer) and arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise InvalidArgument(f"retype cannot convert an array with NaNs to {dtype}.")
+    return arr.astype(dtype)
+
+
+def to_npy(arr: np.ndarray) -> memoryview:
+    """The ``.npy`` bytes of an array (the stored form and what its hash is taken of)."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(arr), allow_pickle=False)
+    return buffer.getbuffer()
+
+
+def from_npy(data: Any) -> np.ndarray:
+    """Read ``.npy`` bytes back into an array."""
+    return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+def describe_array(arr: np.ndarray, columns: list[str]) -> dict[str, Any]:
+    """The metadata recorded for an N-D Dataset."""
+    contains_nan = bool(np.isnan(arr).any()) if arr.dtype.kind in "fc" else False
+    return {
+        "columns": columns,
+        "dtypes": str(arr.dtype),
+        "shape": {axis: int(size) for axis, size in zip(AXES[arr.ndim], arr.shape, strict=True)},
+        "memory_MB": round(arr.nbytes / 1e6, 3),
+        "contains_nan": contains_nan,
+    }
+
+
+def select_array(
+    arr: np.ndarray, all_columns: list[str], columns: list[str] | None, samples: list[int] | None
+) -> np.ndarray:
+    """Pick samples (first dimension) and columns (last dimension) of an N-D array."""
+    if samples is not None:
+        arr = arr[np.asarray(samples, dtype=np.int64)]
+    if columns is not None and columns != all_columns:
+        arr = arr[..., [all_columns.index(column) for column in columns]]
+    return arr
+
+
+def to_frames(arr: np.ndarray, columns: list[str]) -> list[Any]:
+    """Sequence data as one DataFrame per sample; images as one list of frames per channel."""
+    if arr.ndim == 2:
+        return pd.DataFrame(arr, columns=columns)
+    return [to_frames(part, columns) for part in arr]

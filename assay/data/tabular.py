@@ -1,0 +1,151 @@
+"""2D data: DataFrames in, Parquet bytes out, and back again.
+
+Parquet keeps each column's dtype, which CSV cannot, so ingested tables are stored as Parquet.
+Nothing here copies the data unless a dtype change demands it: renaming is a new header over
+the same columns, and the Parquet bytes are written into one Arrow buffer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from assay.data.dtypes import check_dtype, check_names
+from assay.errors import InvalidArgument, NotFound
+
+FORMATS = {".parquet": "parquet", ".csv": "csv", ".tsv": "tsv"}
+
+
+def file_format(path: str | Path) -> str:
+    """The format of a tabular file from how its name ends: parquet, csv or tsv."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InvalidArgument(
+            f"file_path must end in one of {sorted(FORMATS)}; got {str(path)!r}."
+        )
+    return FORMATS[suffix]
+
+
+def read_file(path: str | Path, header: Any = "infer") -> pd.DataFrame:
+    """Read a Parquet, CSV or TSV file into a DataFrame.
+
+    Raises:
+        NotFound: When the file does not exist.
+        InvalidArgument: When the file is empty, unreadable or of another format.
+    """
+    kind = file_format(path)
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(f"file_path {str(path)!r} is not a file.")
+    try:
+        if kind == "parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",", header=header)
+    except pd.errors.EmptyDataError as exc:
+        raise InvalidArgument(f"file_path {str(path)!r} is empty.") from exc
+    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
+        raise InvalidArgument(f"file_path {str(path)!r} cannot be read as {kind}: {exc}") from exc
+    return frame
+
+
+def check_frame(frame: Any, argument: str = "dataframe") -> pd.DataFrame:
+    """Validate a DataFrame for registration: 2D, not empty, a single-level header and index."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidArgument(
+            f"{argument} must be a pandas DataFrame; got {type(frame).__name__}."
+        )
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise InvalidArgument(
+            f"{argument} must have at least one row and one column; got shape {frame.shape}."
+        )
+    if isinstance(frame.columns, pd.MultiIndex) or isinstance(frame.index, pd.MultiIndex):
+        raise InvalidArgument(
+            f"{argument} must have a single-level header and index; flatten it first "
+            "(e.g. df.reset_index() or join the column levels)."
+        )
+    return frame
+
+
+def name_columns(frame: pd.DataFrame, rename_columns: Any = None) -> pd.DataFrame:
+    """Give every column a unique str name: ``rename_columns`` or the current names as str."""
+    if rename_columns is not None:
+        names = check_names(rename_columns, "rename_columns", frame.shape[1])
+    else:
+        names = [str(column) for column in frame.columns]
+        duplicated = sorted({name for name in names if names.count(name) > 1})
+        if duplicated:
+            raise InvalidArgument(
+                f"the data has duplicated column names {duplicated!r}; pass rename_columns "
+                "with a unique name for each column."
+            )
+    if names == list(frame.columns) and isinstance(frame.index, pd.RangeIndex):
+        return frame
+    renamed = frame.set_axis(names, axis=1)
+    return renamed.reset_index(drop=True)
+
+
+def retype_frame(frame: pd.DataFrame, retype: Any = None) -> pd.DataFrame:
+    """Change dtypes: one dtype for every column, or a ``{column: dtype}`` dict."""
+    if retype is None:
+        return frame
+    if isinstance(retype, dict):
+        unknown = [column for column in retype if column not in frame.columns]
+        if unknown:
+            raise InvalidArgument(
+                f"retype names columns that do not exist: {unknown!r}; the columns are "
+                f"{list(frame.columns)!r} (after rename_columns)."
+            )
+        targets = {
+            column: check_dtype(value, f"retype[{column!r}]") for column, value in retype.items()
+        }
+    else:
+        dtype = check_dtype(retype, "retype")
+        targets = dict.fromkeys(frame.columns, dtype)
+    for column, dtype in targets.items():
+        try:
+            frame[column].astype(dtype)
+        except (ValueError, TypeError) as exc:
+            raise InvalidArgument(
+                f"retype cannot convert column {column!r} from {frame[column].dtype} to "
+                f"{dtype}: {exc}"
+            ) from exc
+    return frame.astype(targets)
+
+
+def to_parquet(frame: pd.DataFrame) -> pa.Buffer:
+    """The Parquet bytes of a DataFrame, in one Arrow buffer (no extra copy)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def from_parquet(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read Parquet bytes (or a path) back into a DataFrame, optionally some columns only."""
+    source = pa.BufferReader(data) if not isinstance(data, (str, Path)) else data
+    table = pq.read_table(source, columns=columns)
+    return table.to_pandas()
+
+
+def describe_frame(frame: pd.DataFrame) -> dict[str, Any]:
+    """The metadata recorded for a 2D Dataset: columns, dtypes, shape, memory, NaNs."""
+    return {
+        "columns": [str(column) for column in frame.columns],
+        "dtypes": {str(column): str(dtype) for column, dtype in frame.dtypes.items()},
+        "shape": {"rows": int(frame.shape[0]), "columns": int(frame.shape[1])},
+        "memory_MB": round(float(frame.memory_usage(deep=True).sum()) / 1e6, 3),
+        "contains_nan": bool(frame.isna().to_numpy().any()),
+    }
+
+
+def select(frame: pd.DataFrame, samples: list[int] | None) -> pd.DataFrame:
+    """The rows at ``samples`` positions (all when None), renumbered from 0."""
+    if samples is None:
+        return frame
+    return frame.iloc[np.asarray(samples, dtype=np.int64)].reset_index(drop=True)

@@ -1,0 +1,213 @@
+"""``Dataset.Sequence`` (3D) and ``Dataset.Image`` (4D): N-D data stored as ``.npy``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from assay.data import arrays, images
+from assay.data.dtypes import check_samples
+from assay.data.hashing import sha256_buffer, sha256_file
+from assay.errors import InvalidArgument, NotFound
+from assay.orm.base import id_method
+from assay.orm.dataset import Dataset, absolute, check_ingest, check_text, register
+
+
+class ArrayDataset(Dataset):
+    """What Sequence and Image share: an ndarray of known dimensionality."""
+
+    __mapper_args__ = {"polymorphic_abstract": True}
+    ndim: ClassVar[int]
+    argument: ClassVar[str]
+
+    @classmethod
+    def from_numpy(
+        cls,
+        arr_or_npy_path: np.ndarray | str | Path,
+        ingest: bool | None = None,
+        rename_columns: list[str] | None = None,
+        retype: Any = None,
+        description: str | None = None,
+        name: str | None = None,
+    ) -> ArrayDataset:
+        """Register an ndarray (always ingested) or an ``.npy`` file (not ingested by default)."""
+        if isinstance(arr_or_npy_path, np.ndarray):
+            if check_ingest(ingest, default=True) is False:
+                raise InvalidArgument(
+                    "ingest=False needs data in a file; an in-memory ndarray is always ingested. "
+                    "Pass ingest=None or True, or save it with np.save and pass the path."
+                )
+            arr, path, source_format, ingest = arr_or_npy_path, None, "ndarray", True
+        elif isinstance(arr_or_npy_path, (str, Path)):
+            ingest = check_ingest(ingest, default=False)
+            arr = arrays.load_npy(arr_or_npy_path, cls.argument)
+            path, source_format = absolute(arr_or_npy_path), "npy"
+        else:
+            raise InvalidArgument(
+                f"{cls.argument} must be a {cls.ndim}D ndarray or an .npy path; got "
+                f"{type(arr_or_npy_path).__name__}."
+            )
+        arr = arrays.check_array(arr, cls.ndim, cls.argument)
+        return cls.register_array(
+            arr,
+            ingest=ingest,
+            rename_columns=rename_columns,
+            retype=retype,
+            description=description,
+            name=name,
+            source_format=source_format,
+            source_path=path,
+            digest=None if ingest else sha256_file(path),
+        )
+
+    @classmethod
+    def register_array(
+        cls,
+        arr: np.ndarray,
+        *,
+        ingest: bool,
+        rename_columns: Any,
+        retype: Any,
+        description: str | None,
+        name: str | None,
+        digest: str | None = None,
+        **columns: Any,
+    ) -> ArrayDataset:
+        """Name, retype, describe, hash and write an array (shared by every N-D constructor)."""
+        check_text(name, "name")
+        check_text(description, "description")
+        names = arrays.column_names(arr, rename_columns)
+        arr = arrays.retype_array(arr, retype)
+        payload = arrays.to_npy(arr) if ingest or digest is None else None
+        if digest is None:
+            digest = sha256_buffer(payload)
+        return register(
+            cls,
+            payload=payload if ingest else None,
+            digest=digest,
+            meta=arrays.describe_array(arr, names),
+            name=name,
+            description=description,
+            **columns,
+        )
+
+    def load_array(self) -> np.ndarray:
+        """The whole array, from the metastore or from its verified source."""
+        if self.is_ingested:
+            return arrays.from_npy(self.stored_bytes())
+        if self.source_format == "npy":
+            path = Path(self.source_path or "")
+            if not path.is_file():
+                raise NotFound(
+                    f"Dataset {self.id} was registered from {self.source_path!r} without "
+                    "ingestion, and that file no longer exists."
+                )
+            self.check_source_unchanged(sha256_file(path))
+            return np.load(path, allow_pickle=False).astype(self.dtypes, copy=False)
+        if self.source_format == "folder":
+            arr, _ = images.read_folder(self.source_path or "")
+        else:
+            arr = images.read_urls(self.urls or [])
+        arr = arr.astype(self.dtypes, copy=False)
+        self.check_source_unchanged(sha256_buffer(arrays.to_npy(arr)))
+        return arr
+
+    def select(self, columns: Any, samples: Any) -> np.ndarray:
+        """Validated selection of columns (last dimension) and samples (first dimension)."""
+        columns = self.check_columns(columns)
+        samples = check_samples(samples, self.sample_count())
+        return arrays.select_array(self.load_array(), list(self.columns), columns, samples)
+
+    @id_method
+    def to_arr(self, columns: list[str] | None = None, samples: list[int] | None = None) -> np.ndarray:
+        """The data as an ndarray (3D for Sequence, 4D for Image)."""
+        return self.select(columns, samples)
+
+    @id_method
+    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> list[Any]:
+        """A DataFrame per sample (Sequence), or per channel of each sample (Image)."""
+        columns = self.check_columns(columns)
+        return arrays.to_frames(self.select(columns, samples), columns)
+
+
+class Sequence(ArrayDataset):
+    """3D data: (samples, rows, columns), e.g. many 2D time series."""
+
+    __mapper_args__ = {"polymorphic_identity": "sequence"}
+    ndim = 3
+    argument = "arr3D_or_npyPath"
+
+
+class Image(ArrayDataset):
+    """4D data: (samples, channels, rows, columns), from arrays, folders or URLs."""
+
+    __mapper_args__ = {"polymorphic_identity": "image"}
+    ndim = 4
+    argument = "arr4D_or_npyPath"
+
+    @classmethod
+    def from_folder(
+        cls,
+        folder_path: str | Path,
+        ingest: bool = False,
+        rename_columns: list[str] | None = None,
+        retype: Any = None,
+        description: str | None = None,
+        name: str | None = None,
+    ) -> Image:
+        """Register every image in a folder (sorted by file name); all must share one size."""
+        ingest = check_ingest(ingest, default=False)
+        arr, _ = images.read_folder(folder_path)
+        return cls.register_array(
+            arr,
+            ingest=ingest,
+            rename_columns=rename_columns,
+            retype=retype,
+            description=description,
+            name=name,
+            source_format="folder",
+            source_path=absolute(folder_path),
+        )
+
+    @classmethod
+    def from_urls(
+        cls,
+        urls: list[str],
+        source_path: str | None = None,
+        ingest: bool = False,
+        rename_columns: list[str] | None = None,
+        retype: Any = None,
+        description: str | None = None,
+        name: str | None = None,
+    ) -> Image:
+        """Register images read from http(s) or file URLs; all must share one size.
+
+        Args:
+            urls: The images, in sample order.
+            source_path: Where the images are kept, for the record only.
+        """
+        ingest = check_ingest(ingest, default=False)
+        check_text(source_path, "source_path")
+        arr = images.read_urls(urls)
+        return cls.register_array(
+            arr,
+            ingest=ingest,
+            rename_columns=rename_columns,
+            retype=retype,
+            description=description,
+            name=name,
+            source_format="urls",
+            source_path=source_path,
+            urls=list(urls),
+        )
+
+    @id_method
+    def to_pillow(self, samples: list[int] | None = None) -> list[Any]:
+        """The images as Pillow images (1 channel: 'L', 3: 'RGB', 4: 'RGBA')."""
+        return images.to_pillow(self.select(None, samples))
+
+
+Dataset.Sequence = Sequence
+Dataset.Image = Image

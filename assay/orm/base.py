@@ -1,0 +1,175 @@
+"""BaseModel (section 0): the columns and methods every table shares.
+
+Rows are plain mapped objects that stay usable outside any session: relationships are
+read through properties that query on access, so ``dataset.features`` is always fresh and
+never raises a detached-instance error. Methods that act on one row take its id first and
+work both ways (the "automatic id argument"): ``Dataset.to_df(3)`` and ``dataset.to_df()``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Generic, Self, TypeVar
+
+import cloudpickle
+from sqlalchemy import JSON, DateTime, LargeBinary, String, Text, TypeDecorator, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from assay.errors import InvalidArgument, NotFound
+from assay.store import reading, transaction
+
+TIMESTAMP_FORMAT = "%Y%b%d_%H:%M:%S"
+R = TypeVar("R")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored in UTC on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Pickled(TypeDecorator[Any]):
+    """Python objects (fitted encoders, reshape tuples) stored by value with cloudpickle."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        return None if value is None else cloudpickle.dumps(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
+        return None if value is None else cloudpickle.loads(value)
+
+
+class Base(DeclarativeBase):
+    """The declarative base that owns the metadata of every assay table."""
+
+    type_annotation_map = {dict: JSON, list: JSON, datetime: UtcDateTime}
+
+
+class id_method(Generic[R]):  # noqa: N801 - used as a decorator, like classmethod
+    """Make a row method callable on the class with an id, or on a row without one.
+
+    ``Dataset.to_df(3, columns=[...])`` loads Dataset 3 and calls its ``to_df``; on a row,
+    ``dataset.to_df(columns=[...])`` passes the row itself. The row's own class decides which
+    implementation runs, so subclasses may override.
+    """
+
+    def __init__(self, function: Callable[..., R]) -> None:
+        self.function = function
+        self.name = function.__name__
+        functools.update_wrapper(self, function)  # type: ignore[arg-type]
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, row: Any, owner: type) -> Callable[..., R]:
+        if row is not None:
+            return functools.partial(self.function, row)
+        name = self.name
+
+        @functools.wraps(self.function)
+        def by_id(id: int, *args: Any, **kwargs: Any) -> R:  # noqa: A002 - the spec's name
+            return getattr(owner.get_by_id(id), name)(*args, **kwargs)
+
+        return by_id
+
+
+class BaseModel(Base):
+    """Columns and methods shared by every table: id, timestamps, star, name, description."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    time_created: Mapped[datetime] = mapped_column(default=utcnow)
+    time_updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    is_starred: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str | None] = mapped_column(String(255), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        return f"<{type(self).__name__} {self.id}{label}>"
+
+    @classmethod
+    def get_by_id(cls, id: int) -> Self:  # noqa: A002 - the spec's name
+        """The row with this id.
+
+        Raises:
+            NotFound: When no row of this table has the id.
+        """
+        if isinstance(id, bool) or not isinstance(id, int):
+            raise InvalidArgument(f"id must be an int; got {type(id).__name__} {id!r}.")
+        with reading() as db:
+            row = db.get(cls, id)
+        if row is None:
+            raise NotFound(f"{cls.__name__} with id {id} does not exist.")
+        return row
+
+    @classmethod
+    def select_where(cls, *conditions: Any, order_by: Any = None) -> list[Self]:
+        """Rows of this table that meet every condition, in id order by default."""
+        statement = select(cls).where(*conditions).order_by(order_by or cls.id)
+        with reading() as db:
+            return list(db.scalars(statement))
+
+    @id_method
+    def created_at(self) -> str:
+        """The creation time in local time, e.g. ``2022Jun23_07:13:14``."""
+        return self.time_created.astimezone().strftime(TIMESTAMP_FORMAT)
+
+    @id_method
+    def updated_at(self) -> str:
+        """The time of the latest update in local time, e.g. ``2022Jun23_07:13:14``."""
+        return self.time_updated.astimezone().strftime(TIMESTAMP_FORMAT)
+
+    @id_method
+    def flip_star(self) -> Self:
+        """Toggle ``is_starred`` so that favourite entries are easy to find."""
+        return self.update_columns(is_starred=not self.is_starred)
+
+    @id_method
+    def set_info(self, name: str | None = None, description: str | None = None) -> Self:
+        """Record a short name and a description of what is unique about this entry."""
+        for argument, value in (("name", name), ("description", description)):
+            if value is not None and not isinstance(value, str):
+                raise InvalidArgument(
+                    f"{argument} must be a str or None; got {type(value).__name__}."
+                )
+        values = {key: v for key, v in (("name", name), ("description", description)) if v}
+        return self.update_columns(**values)
+
+    def update_columns(self, **values: Any) -> Self:
+        """Write new values of some columns in one transaction and refresh this object."""
+        with transaction() as db:
+            row = db.get(type(self), self.id)
+            if row is None:
+                raise NotFound(f"{type(self).__name__} with id {self.id} no longer exists.")
+            for key, value in values.items():
+                setattr(row, key, value)
+            db.flush()
+            fresh = {key: getattr(row, key) for key in (*values, "time_updated")}
+        for key, value in fresh.items():
+            setattr(self, key, value)
+        return self

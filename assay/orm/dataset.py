@@ -1,0 +1,209 @@
+"""Dataset (section 1): raw data, registered once, versioned by name and content hash.
+
+Three kinds share one table: ``Dataset.Tabular`` (2D, stored as Parquet),
+``Dataset.Sequence`` (3D) and ``Dataset.Image`` (4D, channels first), both stored as ``.npy``.
+In-memory data is always ingested (its bytes go into the metastore); files may stay where
+they are, in which case their hash is checked every time they are read back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from assay.data import arrays, images, tabular
+from assay.data.dtypes import check_known_columns, check_samples
+from assay.data.hashing import sha256_buffer, sha256_file
+from assay.errors import DataChanged, InvalidArgument
+from assay.orm.base import BaseModel, Pickled, id_method
+from assay.store import reading, transaction
+from assay.store.blobs import read_blob, write_blob
+from assay.store.session import lock_table
+
+if TYPE_CHECKING:
+    from assay.orm.arrays import Image, Sequence
+    from assay.orm.feature import Feature
+    from assay.orm.label import Label
+    from assay.orm.tabular import Tabular
+
+
+class DuplicateDatasetWarning(UserWarning):
+    """A Dataset with the same name and content exists already; it is returned instead."""
+
+
+class Dataset(BaseModel):
+    """Raw data of known dimensionality, with the metadata derived from it."""
+
+    __tablename__ = "dataset"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_dataset_name_version"),)
+
+    typ: Mapped[str] = mapped_column(String(16))
+    source_format: Mapped[str] = mapped_column(String(32))
+    source_path: Mapped[str | None] = mapped_column(String(4096))
+    urls: Mapped[list | None] = mapped_column(JSON)
+    columns: Mapped[list] = mapped_column(JSON)
+    dtypes: Mapped[Any] = mapped_column(JSON)
+    shape: Mapped[dict] = mapped_column(JSON)
+    sha256_hexdigest: Mapped[str] = mapped_column(String(64), index=True)
+    memory_MB: Mapped[float]  # noqa: N815 - the spec's name
+    contains_nan: Mapped[bool]
+    header: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    is_ingested: Mapped[bool]
+    blob: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    version: Mapped[int | None]
+
+    __mapper_args__ = {"polymorphic_on": "typ", "polymorphic_abstract": True}
+
+    # Filled in below with the subclasses, so that users write Dataset.Tabular.from_df(...).
+    Tabular: ClassVar[type[Tabular]]
+    Sequence: ClassVar[type[Sequence]]
+    Image: ClassVar[type[Image]]
+
+    @property
+    def features(self) -> list[Feature]:
+        """The Features drawn from this Dataset."""
+        from assay.orm.feature import Feature
+
+        return Feature.select_where(Feature.dataset_id == self.id)
+
+    @property
+    def labels(self) -> list[Label]:
+        """The Labels drawn from this Dataset."""
+        from assay.orm.label import Label
+
+        return Label.select_where(Label.dataset_id == self.id)
+
+    # -- fetching ------------------------------------------------------------------------
+
+    @id_method
+    def to_arr(self, columns: list[str] | None = None, samples: list[int] | None = None) -> np.ndarray:
+        """The data as an ndarray: 2D (Tabular), 3D (Sequence) or 4D (Image)."""
+        raise NotImplementedError  # each kind implements it
+
+    @id_method
+    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> Any:
+        """The data as a DataFrame (Tabular), list of DataFrames (Sequence) or list of lists."""
+        raise NotImplementedError
+
+    @id_method
+    def to_pillow(self, samples: list[int] | None = None) -> list[Any]:
+        """Image datasets as Pillow images; other kinds raise InvalidArgument."""
+        raise InvalidArgument(
+            f"to_pillow is only for Image datasets; Dataset {self.id} is {self.typ}."
+        )
+
+    @id_method
+    def get_dtypes(self, columns: list[str] | None = None) -> dict[str, str]:
+        """The dtype of each column as ``{column: 'float64'}``, whatever form retype took."""
+        columns = self.check_columns(columns)
+        if isinstance(self.dtypes, dict):
+            return {column: self.dtypes[column] for column in columns}
+        return dict.fromkeys(columns, self.dtypes)
+
+    def check_columns(self, columns: Any, argument: str = "columns") -> list[str]:
+        """Validate a selection of columns against this Dataset's columns (None: all)."""
+        if columns is None:
+            return list(self.columns)
+        return check_known_columns(columns, self.columns, argument)
+
+    def sample_count(self) -> int:
+        """The number of samples (rows of a table, first dimension of an array)."""
+        return int(self.shape.get("rows", self.shape.get("samples", 0)))
+
+    def stored_bytes(self) -> bytes:
+        """The ingested bytes of this Dataset."""
+        with reading() as db:
+            data = read_blob(db, "dataset", "blob", self.id)
+        if data is None:
+            raise DataChanged(f"Dataset {self.id} has no stored bytes; its row is incomplete.")
+        return data
+
+    def check_source_unchanged(self, digest: str) -> None:
+        """Raise DataChanged when data read from the source no longer matches its hash."""
+        if digest != self.sha256_hexdigest:
+            where = self.source_path or self.urls
+            raise DataChanged(
+                f"Dataset {self.id} was registered from {where!r} without ingestion, and that "
+                f"data has changed since (sha256 {digest[:12]}... instead of "
+                f"{self.sha256_hexdigest[:12]}...). Register it again as a new version, or "
+                "restore the original."
+            )
+
+
+def register(
+    kind: type[Dataset],
+    *,
+    payload: Any,
+    digest: str,
+    meta: dict[str, Any],
+    name: str | None,
+    description: str | None,
+    **columns: Any,
+) -> Dataset:
+    """Write a Dataset row (and its ingested bytes) in one transaction, versioned by name.
+
+    A Dataset with the same name and the same content is returned, with a warning, instead
+    of being written twice.
+    """
+    check_text(name, "name")
+    check_text(description, "description")
+    values = {**meta, **columns}
+    with transaction() as db:
+        version = None
+        if name is not None:
+            lock_table(db, "dataset")
+            siblings = list(db.scalars(select(Dataset).where(Dataset.name == name)))
+            for sibling in siblings:
+                if (
+                    sibling.sha256_hexdigest == digest
+                    and sibling.typ == kind.__mapper_args__["polymorphic_identity"]
+                    and sibling.columns == values["columns"]
+                    and sibling.dtypes == values["dtypes"]
+                ):
+                    warnings.warn(
+                        f"Dataset {sibling.id} named {name!r} (version {sibling.version}) has the "
+                        "same content; returning it instead of registering a duplicate.",
+                        DuplicateDatasetWarning,
+                        stacklevel=3,
+                    )
+                    return sibling
+            version = max((s.version or 0 for s in siblings), default=0) + 1
+        row = kind(
+            sha256_hexdigest=digest,
+            name=name,
+            description=description,
+            version=version,
+            is_ingested=payload is not None,
+            **values,
+        )
+        db.add(row)
+        db.flush()
+        if payload is not None:
+            write_blob(db, "dataset", "blob", row.id, payload)
+    return row
+
+
+def check_text(value: Any, argument: str) -> None:
+    """Validate an optional str argument such as name or description."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidArgument(f"{argument} must be a str or None; got {type(value).__name__}.")
+
+
+def check_ingest(ingest: Any, default: bool) -> bool:
+    """Validate ``ingest`` (None means the default for this kind of input)."""
+    if ingest is None:
+        return default
+    if not isinstance(ingest, bool):
+        raise InvalidArgument(f"ingest must be True, False or None; got {ingest!r}.")
+    return ingest
+
+
+def absolute(path: str | Path) -> str:
+    """A path as the absolute string recorded in source_path."""
+    return str(Path(path).expanduser().resolve())

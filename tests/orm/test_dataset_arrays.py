@@ -1,0 +1,182 @@
+import functools
+import http.server
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+from sklearn.datasets import load_digits
+from sqlalchemy import func, select
+
+from assay.errors import DataChanged, InvalidArgument, NotFound
+from assay.orm import Dataset
+from assay.store import reading
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def dataset_count() -> int:
+    with reading() as db:
+        return db.scalar(select(func.count()).select_from(Dataset))
+
+
+@pytest.fixture
+def digits() -> np.ndarray:
+    return load_digits().images  # (1797, 8, 8) float64
+
+
+@pytest.fixture
+def image_folder(tmp_path, digits):
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    for i in range(6):
+        pixels = (digits[i] * 16).astype(np.uint8)
+        PILImage.fromarray(pixels, mode="L").save(folder / f"{i:03d}.png")
+    return folder
+
+
+def test_sequence_from_ndarray(digits):
+    dataset = Dataset.Sequence.from_numpy(digits, name="digits")
+    assert dataset.typ == "sequence" and dataset.is_ingested
+    assert dataset.shape == {"samples": 1797, "rows": 8, "columns": 8}
+    assert dataset.columns == [str(i) for i in range(8)]
+    assert dataset.dtypes == "float64"
+    assert dataset.get_dtypes(columns=["0"]) == {"0": "float64"}
+    np.testing.assert_array_equal(dataset.to_arr(), digits)
+    frames = dataset.to_df(samples=[0, 1])
+    assert len(frames) == 2 and frames[0].shape == (8, 8)
+    np.testing.assert_array_equal(frames[1].to_numpy(), digits[1])
+    picked = dataset.to_arr(columns=["7", "0"], samples=[5])
+    np.testing.assert_array_equal(picked, digits[[5]][..., [7, 0]])
+
+
+def test_sequence_from_npy_path_not_ingested(tmp_path, digits):
+    path = tmp_path / "digits.npy"
+    np.save(path, digits)
+    dataset = Dataset.Sequence.from_numpy(path, retype="float32")
+    assert dataset.is_ingested is False and dataset.source_format == "npy"
+    assert dataset.to_arr().dtype == np.float32
+    np.save(path, digits[:10])
+    with pytest.raises(DataChanged):
+        dataset.to_arr()
+    path.unlink()
+    with pytest.raises(NotFound):
+        dataset.to_arr()
+
+
+def test_sequence_from_npy_path_ingested(tmp_path, digits):
+    path = tmp_path / "digits.npy"
+    np.save(path, digits)
+    dataset = Dataset.Sequence.from_numpy(path, ingest=True, rename_columns=list("abcdefgh"))
+    path.unlink()
+    assert dataset.columns == list("abcdefgh")
+    np.testing.assert_array_equal(dataset.to_arr(), digits)
+
+
+def test_image_from_numpy_and_pillow(digits):
+    arr = (digits[:10, np.newaxis] * 16).astype(np.uint8)
+    dataset = Dataset.Image.from_numpy(arr)
+    assert dataset.shape == {"samples": 10, "channels": 1, "rows": 8, "columns": 8}
+    pictures = Dataset.to_pillow(dataset.id, samples=[3])
+    assert pictures[0].mode == "L" and pictures[0].size == (8, 8)
+    np.testing.assert_array_equal(np.asarray(pictures[0]), arr[3, 0])
+    frames = dataset.to_df(samples=[0])
+    assert len(frames) == 1 and len(frames[0]) == 1 and frames[0][0].shape == (8, 8)
+
+
+def test_image_from_folder(image_folder, digits):
+    dataset = Dataset.Image.from_folder(image_folder, name="digits-png")
+    assert dataset.is_ingested is False and dataset.source_format == "folder"
+    assert dataset.shape == {"samples": 6, "channels": 1, "rows": 8, "columns": 8}
+    np.testing.assert_array_equal(dataset.to_arr()[2, 0], (digits[2] * 16).astype(np.uint8))
+    PILImage.fromarray(np.zeros((8, 8), np.uint8), mode="L").save(image_folder / "000.png")
+    with pytest.raises(DataChanged):
+        dataset.to_arr()
+
+
+def test_image_from_folder_ingested_and_rgb(tmp_path):
+    folder = tmp_path / "rgb"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 255, (3, 5, 4, 3), dtype=np.uint8)
+    for i, picture in enumerate(pixels):
+        PILImage.fromarray(picture, mode="RGB").save(folder / f"{i}.png")
+    dataset = Dataset.Image.from_folder(folder, ingest=True)
+    assert dataset.shape == {"samples": 3, "channels": 3, "rows": 5, "columns": 4}
+    np.testing.assert_array_equal(dataset.to_arr(), np.moveaxis(pixels, -1, 1))
+    assert dataset.to_pillow()[1].mode == "RGB"
+
+
+def test_image_from_urls_local_http(image_folder):
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(image_folder)
+    )
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        urls = [f"http://127.0.0.1:{port}/{i:03d}.png" for i in range(3)]
+        urls.append((image_folder / "003.png").resolve().as_uri())
+        dataset = Dataset.Image.from_urls(urls, source_path="local test server")
+        assert dataset.urls == urls and dataset.source_path == "local test server"
+        assert dataset.shape["samples"] == 4
+        assert dataset.to_arr().shape == (4, 1, 8, 8)  # not ingested: read again, hash checked
+        ingested = Dataset.Image.from_urls(urls[:2], ingest=True)
+    finally:
+        server.shutdown()
+    assert ingested.to_arr().shape == (2, 1, 8, 8)
+
+
+class TestBadInput:
+    def check(self, error, match, call, *args, **kwargs):
+        before = dataset_count()
+        with pytest.raises(error, match=match):
+            call(*args, **kwargs)
+        assert dataset_count() == before
+
+    def test_wrong_dimensionality(self, digits):
+        self.check(InvalidArgument, "arr3D_or_npyPath must be 3D", Dataset.Sequence.from_numpy,
+                   digits[0])
+        self.check(InvalidArgument, "arr4D_or_npyPath must be 4D", Dataset.Image.from_numpy,
+                   digits)
+
+    def test_ingest_false_with_ndarray(self, digits):
+        self.check(InvalidArgument, "in-memory ndarray is always ingested",
+                   Dataset.Sequence.from_numpy, digits, ingest=False)
+
+    def test_not_an_array(self):
+        self.check(InvalidArgument, "must be a 3D ndarray or an .npy path; got list",
+                   Dataset.Sequence.from_numpy, [[[1.0]]])
+
+    def test_wrong_extension(self, tmp_path):
+        self.check(InvalidArgument, "path ending in .npy", Dataset.Sequence.from_numpy,
+                   tmp_path / "x.csv")
+
+    def test_retype_dict(self, digits):
+        self.check(InvalidArgument, "only supported by Dataset.Tabular",
+                   Dataset.Sequence.from_numpy, digits, retype={"0": "int8"})
+
+    def test_rename_wrong_length(self, digits):
+        self.check(InvalidArgument, "the data has 8 columns; got 1 names",
+                   Dataset.Sequence.from_numpy, digits, rename_columns=["a"])
+
+    def test_images_of_different_sizes(self, tmp_path):
+        folder = tmp_path / "mixed"
+        folder.mkdir()
+        PILImage.fromarray(np.zeros((8, 8), np.uint8)).save(folder / "a.png")
+        PILImage.fromarray(np.zeros((9, 8), np.uint8)).save(folder / "b.png")
+        self.check(InvalidArgument, r"same size.*'b.png'", Dataset.Image.from_folder, folder)
+
+    def test_folder_with_non_image(self, image_folder):
+        (image_folder / "notes.txt").write_text("hello")
+        self.check(InvalidArgument, "Pillow cannot read", Dataset.Image.from_folder, image_folder)
+
+    def test_empty_folder(self, tmp_path):
+        (tmp_path / "empty").mkdir()
+        self.check(InvalidArgument, "holds no image files", Dataset.Image.from_folder,
+                   tmp_path / "empty")
+
+    def test_bad_url_scheme(self):
+        self.check(InvalidArgument, "http", Dataset.Image.from_urls, ["ftp://example/x.png"])

@@ -1,0 +1,209 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris
+from sqlalchemy import func, select
+
+from assay.errors import DataChanged, InvalidArgument, NotFound
+from assay.orm import Dataset, DuplicateDatasetWarning
+from assay.store import reading
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def dataset_count() -> int:
+    with reading() as db:
+        return db.scalar(select(func.count()).select_from(Dataset))
+
+
+@pytest.fixture
+def iris() -> pd.DataFrame:
+    return load_iris(as_frame=True).frame
+
+
+def test_from_df_attributes(iris):
+    dataset = Dataset.Tabular.from_df(iris, name="iris", description="Fisher's iris")
+    assert dataset.typ == "tabular"
+    assert dataset.source_format == "dataframe" and dataset.source_path is None
+    assert dataset.is_ingested is True
+    assert dataset.columns == [str(c) for c in iris.columns]
+    assert dataset.dtypes["target"] == "int64"
+    assert dataset.shape == {"rows": 150, "columns": 5}
+    assert len(dataset.sha256_hexdigest) == 64
+    assert dataset.memory_MB > 0
+    assert dataset.contains_nan is False
+    assert dataset.version == 1
+    pd.testing.assert_frame_equal(dataset.to_df(), iris)
+
+
+def test_fetch_selection(iris):
+    dataset = Dataset.Tabular.from_df(iris)
+    frame = dataset.to_df(columns=["target", "petal width (cm)"], samples=[0, 149, 75])
+    assert list(frame.columns) == ["target", "petal width (cm)"]
+    assert frame["target"].tolist() == [0, 2, 1]
+    arr = Dataset.to_arr(dataset.id, columns=["target"])
+    assert arr.shape == (150, 1) and arr.ndim == 2
+    assert dataset.get_dtypes(columns=["target"]) == {"target": "int64"}
+    with pytest.raises(InvalidArgument, match="columns names columns that do not exist"):
+        dataset.to_df(columns=["nope"])
+    with pytest.raises(InvalidArgument, match="samples must be positions from 0 to 149"):
+        dataset.to_df(samples=[150])
+    with pytest.raises(InvalidArgument, match="to_pillow is only for Image"):
+        dataset.to_pillow()
+
+
+def test_versioning_by_name_and_hash(iris):
+    first = Dataset.Tabular.from_df(iris, name="iris")
+    second = Dataset.Tabular.from_df(iris.head(100), name="iris")
+    assert (first.version, second.version) == (1, 2)
+    with pytest.warns(DuplicateDatasetWarning, match="same content"):
+        again = Dataset.Tabular.from_df(iris, name="iris")
+    assert again.id == first.id
+    assert dataset_count() == 2
+    other = Dataset.Tabular.from_df(iris, name="flowers")
+    assert other.version == 1
+    unnamed = Dataset.Tabular.from_df(iris)
+    assert unnamed.version is None
+
+
+def test_rename_and_retype(iris):
+    names = ["sl", "sw", "pl", "pw", "species"]
+    dataset = Dataset.Tabular.from_df(
+        iris, rename_columns=names, retype={"sl": "float32", "species": np.int8}
+    )
+    assert dataset.columns == names
+    assert dataset.get_dtypes() == {
+        "sl": "float32", "sw": "float64", "pl": "float64", "pw": "float64", "species": "int8"
+    }
+    assert dataset.to_df()["species"].dtype == np.int8
+    everything = Dataset.Tabular.from_df(iris, retype="float32")
+    assert set(everything.get_dtypes().values()) == {"float32"}
+
+
+def test_unnamed_columns_become_strings():
+    frame = pd.DataFrame(np.arange(6.0).reshape(3, 2))
+    dataset = Dataset.Tabular.from_df(frame)
+    assert dataset.columns == ["0", "1"]
+
+
+def test_nan_detected():
+    frame = pd.DataFrame({"x": [1.0, np.nan, 3.0]})
+    assert Dataset.Tabular.from_df(frame).contains_nan is True
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet"])
+def test_from_path_ingested(tmp_path, iris, suffix):
+    path = tmp_path / f"iris{suffix}"
+    if suffix == ".parquet":
+        iris.to_parquet(path)
+    else:
+        iris.to_csv(path, sep="\t" if suffix == ".tsv" else ",", index=False)
+    dataset = Dataset.Tabular.from_path(path, name="iris-file")
+    assert dataset.source_format == suffix[1:]
+    assert dataset.source_path == str(path.resolve())
+    assert dataset.is_ingested is True
+    path.unlink()  # ingested: the file is no longer needed
+    pd.testing.assert_frame_equal(dataset.to_df(), iris, check_dtype=False)
+
+
+def test_from_path_not_ingested_checks_hash(tmp_path, iris):
+    path = tmp_path / "iris.csv"
+    iris.to_csv(path, index=False)
+    dataset = Dataset.Tabular.from_path(path, ingest=False, retype={"target": "int16"})
+    assert dataset.is_ingested is False
+    frame = dataset.to_df()
+    assert frame["target"].dtype == np.int16 and len(frame) == 150
+    iris.head(10).to_csv(path, index=False)
+    with pytest.raises(DataChanged, match="has changed since"):
+        dataset.to_df()
+    path.unlink()
+    with pytest.raises(NotFound, match="no longer exists"):
+        dataset.to_df()
+
+
+def test_csv_without_header(tmp_path):
+    path = tmp_path / "raw.csv"
+    path.write_text("1,2\n3,4\n")
+    dataset = Dataset.Tabular.from_path(path, header=None, rename_columns=["a", "b"])
+    assert dataset.shape == {"rows": 2, "columns": 2}
+    assert dataset.to_df()["a"].tolist() == [1, 3]
+
+
+def test_breast_cancer_round_trip():
+    frame = load_breast_cancer(as_frame=True).frame
+    dataset = Dataset.Tabular.from_df(frame)
+    np.testing.assert_array_equal(dataset.to_arr(), frame.to_numpy())
+
+
+class TestBadInput:
+    """Each bad call raises a clear error and writes nothing."""
+
+    def check(self, error, match, call, *args, **kwargs):
+        before = dataset_count()
+        with pytest.raises(error, match=match):
+            call(*args, **kwargs)
+        assert dataset_count() == before
+
+    def test_not_a_dataframe(self):
+        self.check(InvalidArgument, "dataframe must be a pandas DataFrame; got ndarray",
+                   Dataset.Tabular.from_df, np.zeros((3, 2)))
+
+    def test_empty_dataframe(self):
+        self.check(InvalidArgument, "at least one row", Dataset.Tabular.from_df, pd.DataFrame())
+
+    def test_duplicated_columns(self):
+        frame = pd.DataFrame([[1, 2]], columns=["a", "a"])
+        self.check(InvalidArgument, "duplicated column names", Dataset.Tabular.from_df, frame)
+
+    def test_rename_wrong_length(self, iris):
+        self.check(InvalidArgument, "the data has 5 columns; got 2 names",
+                   Dataset.Tabular.from_df, iris, rename_columns=["a", "b"])
+
+    def test_rename_duplicates(self, iris):
+        self.check(InvalidArgument, "names a column more than once",
+                   Dataset.Tabular.from_df, iris, rename_columns=["a", "a", "b", "c", "d"])
+
+    def test_retype_unknown_column(self, iris):
+        self.check(InvalidArgument, "retype names columns that do not exist",
+                   Dataset.Tabular.from_df, iris, retype={"nope": "int8"})
+
+    def test_retype_impossible(self):
+        frame = pd.DataFrame({"word": ["a", "b"]})
+        self.check(InvalidArgument, "retype cannot convert column 'word'",
+                   Dataset.Tabular.from_df, frame, retype="float64")
+
+    def test_retype_not_a_dtype(self, iris):
+        self.check(InvalidArgument, "retype must be a dtype", Dataset.Tabular.from_df, iris,
+                   retype="banana")
+
+    def test_multiindex(self, iris):
+        frame = iris.set_index(["target", "sepal length (cm)"])
+        self.check(InvalidArgument, "single-level", Dataset.Tabular.from_df, frame)
+
+    def test_name_type(self, iris):
+        self.check(InvalidArgument, "name must be a str", Dataset.Tabular.from_df, iris, name=5)
+
+    def test_unsupported_extension(self, tmp_path):
+        path = tmp_path / "data.xlsx"
+        path.write_text("x")
+        self.check(InvalidArgument, r"must end in one of \['.csv', '.parquet', '.tsv'\]",
+                   Dataset.Tabular.from_path, path)
+
+    def test_missing_file(self, tmp_path):
+        self.check(NotFound, "is not a file", Dataset.Tabular.from_path, tmp_path / "none.csv")
+
+    def test_empty_file(self, tmp_path):
+        path = tmp_path / "empty.csv"
+        path.write_text("")
+        self.check(InvalidArgument, "is empty", Dataset.Tabular.from_path, path)
+
+    def test_unreadable_parquet(self, tmp_path):
+        path = tmp_path / "broken.parquet"
+        path.write_bytes(b"not parquet at all")
+        self.check(InvalidArgument, "cannot be read as parquet", Dataset.Tabular.from_path, path)
+
+    def test_ingest_type(self, tmp_path, iris):
+        path = tmp_path / "iris.csv"
+        iris.to_csv(path, index=False)
+        self.check(InvalidArgument, "ingest must be True, False or None",
+                   Dataset.Tabular.from_path, path, ingest="yes")

@@ -1,0 +1,22 @@
+import subprocess
+import sys
+
+HEAVY = ["torch", "keras", "optuna", "dask", "fastapi", "plotly", "xgboost", "tensorflow"]
+
+
+def test_import_assay_stays_light():
+    code = (
+        "import sys, assay, assay.errors, assay.config; "
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_orm_import_stays_light():
+    code = (
+        "import sys; from assay.orm import *; "
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
