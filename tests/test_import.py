@@ -14,9 +14,6 @@ def test_import_assay_stays_light():
 
 
 def test_orm_import_stays_light():
-    code = (
-        "import sys; from assay.orm import *; "
-        f"print([m for m in {HEAVY!r} if m in sys.modules])"
-    )
+    code = f"import sys; from assay.orm import *; print([m for m in {HEAVY!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

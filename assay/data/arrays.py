@@ -19,7 +19,9 @@ def load_npy(path: str | Path, argument: str) -> np.ndarray:
     """Read an ``.npy`` file, with errors that name the argument."""
     path = Path(path)
     if path.suffix.lower() != ".npy":
-        raise InvalidArgument(f"{argument} must be an ndarray or a path ending in .npy; got {str(path)!r}.")
+        raise InvalidArgument(
+            f"{argument} must be an ndarray or a path ending in .npy; got {str(path)!r}."
+        )
     if not path.is_file():
         raise NotFound(f"{argument} {str(path)!r} is not a file.")
     try:
@@ -80,8 +82,15 @@ def to_npy(arr: np.ndarray) -> memoryview:
     return buffer.getbuffer()
 
 
+def write_npy(arr: np.ndarray, path: str | Path) -> None:
+    """Write an array to an ``.npy`` file, byte for byte what ``to_npy`` returns."""
+    np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+
+
 def from_npy(data: Any) -> np.ndarray:
-    """Read ``.npy`` bytes back into an array."""
+    """Read ``.npy`` bytes (or an ``.npy`` file) back into an array."""
+    if isinstance(data, (str, Path)):
+        return np.load(data, allow_pickle=False)
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 

@@ -25,9 +25,7 @@ def file_format(path: str | Path) -> str:
     """The format of a tabular file from how its name ends: parquet, csv or tsv."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise InvalidArgument(
-            f"file_path must end in one of {sorted(FORMATS)}; got {str(path)!r}."
-        )
+        raise InvalidArgument(f"file_path must end in one of {sorted(FORMATS)}; got {str(path)!r}.")
     return FORMATS[suffix]
 
 
@@ -57,9 +55,7 @@ def read_file(path: str | Path, header: Any = "infer") -> pd.DataFrame:
 def check_frame(frame: Any, argument: str = "dataframe") -> pd.DataFrame:
     """Validate a DataFrame for registration: 2D, not empty, a single-level header and index."""
     if not isinstance(frame, pd.DataFrame):
-        raise InvalidArgument(
-            f"{argument} must be a pandas DataFrame; got {type(frame).__name__}."
-        )
+        raise InvalidArgument(f"{argument} must be a pandas DataFrame; got {type(frame).__name__}.")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise InvalidArgument(
             f"{argument} must have at least one row and one column; got shape {frame.shape}."
@@ -124,6 +120,11 @@ def to_parquet(frame: pd.DataFrame) -> pa.Buffer:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     return sink.getvalue()
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a DataFrame to a Parquet file, streaming (no in-memory copy of the file)."""
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
 def from_parquet(data: Any, columns: list[str] | None = None) -> pd.DataFrame:

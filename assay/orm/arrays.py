@@ -12,7 +12,14 @@ from assay.data.dtypes import check_samples
 from assay.data.hashing import sha256_buffer, sha256_file
 from assay.errors import InvalidArgument, NotFound
 from assay.orm.base import id_method
-from assay.orm.dataset import Dataset, absolute, check_ingest, check_text, register
+from assay.orm.dataset import (
+    Dataset,
+    absolute,
+    check_ingest,
+    check_text,
+    register,
+    store_payload,
+)
 
 
 class ArrayDataset(Dataset):
@@ -80,12 +87,19 @@ class ArrayDataset(Dataset):
         check_text(description, "description")
         names = arrays.column_names(arr, rename_columns)
         arr = arrays.retype_array(arr, retype)
-        payload = arrays.to_npy(arr) if ingest or digest is None else None
+        stored = None
+        if ingest:
+            stored = store_payload(
+                arr.nbytes,
+                encode=lambda: arrays.to_npy(arr),
+                write=lambda path: arrays.write_npy(arr, path),
+                suffix=".npy",
+            )
         if digest is None:
-            digest = sha256_buffer(payload)
+            digest = stored.digest if stored is not None else sha256_buffer(arrays.to_npy(arr))
         return register(
             cls,
-            payload=payload if ingest else None,
+            stored=stored,
             digest=digest,
             meta=arrays.describe_array(arr, names),
             name=name,
@@ -96,7 +110,7 @@ class ArrayDataset(Dataset):
     def load_array(self) -> np.ndarray:
         """The whole array, from the metastore or from its verified source."""
         if self.is_ingested:
-            return arrays.from_npy(self.stored_bytes())
+            return arrays.from_npy(self.stored_source())
         if self.source_format == "npy":
             path = Path(self.source_path or "")
             if not path.is_file():
@@ -121,12 +135,16 @@ class ArrayDataset(Dataset):
         return arrays.select_array(self.load_array(), list(self.columns), columns, samples)
 
     @id_method
-    def to_arr(self, columns: list[str] | None = None, samples: list[int] | None = None) -> np.ndarray:
+    def to_arr(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> np.ndarray:
         """The data as an ndarray (3D for Sequence, 4D for Image)."""
         return self.select(columns, samples)
 
     @id_method
-    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> list[Any]:
+    def to_df(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> list[Any]:
         """A DataFrame per sample (Sequence), or per channel of each sample (Image)."""
         columns = self.check_columns(columns)
         return arrays.to_frames(self.select(columns, samples), columns)
@@ -187,6 +205,11 @@ class Image(ArrayDataset):
         Args:
             urls: The images, in sample order.
             source_path: Where the images are kept, for the record only.
+            ingest: Keep the pixels in the metastore (the default here is False).
+            rename_columns: New column names, one per pixel column.
+            retype: A dtype for every column, or one per column.
+            description: What the dataset is.
+            name: Short name; registering the same name again makes a new version.
         """
         ingest = check_ingest(ingest, default=False)
         check_text(source_path, "source_path")

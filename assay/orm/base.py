@@ -36,6 +36,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Store naive timestamps as UTC; SQLite gets them without a zone."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -44,6 +45,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Hand back timezone-aware UTC timestamps on every backend."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -56,9 +58,11 @@ class Pickled(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        """Pickle the object by value, so a fresh process can load it."""
         return None if value is None else cloudpickle.dumps(value)
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
+        """Unpickle the stored bytes."""
         return None if value is None else cloudpickle.loads(value)
 
 
@@ -68,7 +72,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict: JSON, list: JSON, datetime: UtcDateTime}
 
 
-class id_method(Generic[R]):  # noqa: N801 - used as a decorator, like classmethod
+class id_method(Generic[R]):
     """Make a row method callable on the class with an id, or on a row without one.
 
     ``Dataset.to_df(3, columns=[...])`` loads Dataset 3 and calls its ``to_df``; on a row,
@@ -90,7 +94,7 @@ class id_method(Generic[R]):  # noqa: N801 - used as a decorator, like classmeth
         name = self.name
 
         @functools.wraps(self.function)
-        def by_id(id: int, *args: Any, **kwargs: Any) -> R:  # noqa: A002 - the spec's name
+        def by_id(id: int, *args: Any, **kwargs: Any) -> R:
             return getattr(owner.get_by_id(id), name)(*args, **kwargs)
 
         return by_id
@@ -113,7 +117,7 @@ class BaseModel(Base):
         return f"<{type(self).__name__} {self.id}{label}>"
 
     @classmethod
-    def get_by_id(cls, id: int) -> Self:  # noqa: A002 - the spec's name
+    def get_by_id(cls, id: int) -> Self:
         """The row with this id.
 
         Raises:

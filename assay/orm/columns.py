@@ -18,7 +18,9 @@ class ColumnSelection(BaseModel):
     __abstract__ = True
 
     columns: Mapped[list] = mapped_column(JSON)
-    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
 
     @property
     def dataset(self) -> Dataset:
@@ -34,7 +36,9 @@ class ColumnSelection(BaseModel):
         return check_known_columns(columns, self.columns, "columns")
 
     @id_method
-    def to_arr(self, columns: list[str] | None = None, samples: list[int] | None = None) -> np.ndarray:
+    def to_arr(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> np.ndarray:
         """These columns as an ndarray (2D, 3D or 4D, like the Dataset)."""
         return self.dataset.to_arr(columns=self.own_columns(columns), samples=samples)
 

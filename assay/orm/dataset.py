@@ -2,28 +2,31 @@
 
 Three kinds share one table: ``Dataset.Tabular`` (2D, stored as Parquet),
 ``Dataset.Sequence`` (3D) and ``Dataset.Image`` (4D, channels first), both stored as ``.npy``.
-In-memory data is always ingested (its bytes go into the metastore); files may stay where
-they are, in which case their hash is checked every time they are read back.
+In-memory data is always ingested (its bytes go into the metastore, or for large payloads on
+SQLite into a content-addressed file beside it); files may stay where they are, in which case
+their hash is checked every time they are read back.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from assay.data import arrays, images, tabular
-from assay.data.dtypes import check_known_columns, check_samples
-from assay.data.hashing import sha256_buffer, sha256_file
+from assay.data.dtypes import check_known_columns
+from assay.data.hashing import sha256_buffer
 from assay.errors import DataChanged, InvalidArgument
 from assay.orm.base import BaseModel, Pickled, id_method
 from assay.store import reading, transaction
+from assay.store.artifacts import artifact_path, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
+from assay.store.engine import engine
 from assay.store.session import lock_table
 
 if TYPE_CHECKING:
@@ -51,11 +54,12 @@ class Dataset(BaseModel):
     dtypes: Mapped[Any] = mapped_column(JSON)
     shape: Mapped[dict] = mapped_column(JSON)
     sha256_hexdigest: Mapped[str] = mapped_column(String(64), index=True)
-    memory_MB: Mapped[float]  # noqa: N815 - the spec's name
+    memory_MB: Mapped[float]
     contains_nan: Mapped[bool]
     header: Mapped[Any] = mapped_column(Pickled, nullable=True)
     is_ingested: Mapped[bool]
     blob: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    artifact: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[int | None]
 
     __mapper_args__ = {"polymorphic_on": "typ", "polymorphic_abstract": True}
@@ -82,7 +86,9 @@ class Dataset(BaseModel):
     # -- fetching ------------------------------------------------------------------------
 
     @id_method
-    def to_arr(self, columns: list[str] | None = None, samples: list[int] | None = None) -> np.ndarray:
+    def to_arr(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> np.ndarray:
         """The data as an ndarray: 2D (Tabular), 3D (Sequence) or 4D (Image)."""
         raise NotImplementedError  # each kind implements it
 
@@ -116,8 +122,10 @@ class Dataset(BaseModel):
         """The number of samples (rows of a table, first dimension of an array)."""
         return int(self.shape.get("rows", self.shape.get("samples", 0)))
 
-    def stored_bytes(self) -> bytes:
-        """The ingested bytes of this Dataset."""
+    def stored_source(self) -> bytes | Path:
+        """The ingested payload: its bytes, or the path of its artifact file."""
+        if self.artifact is not None:
+            return artifact_path(self.artifact)
         with reading() as db:
             data = read_blob(db, "dataset", "blob", self.id)
         if data is None:
@@ -136,10 +144,37 @@ class Dataset(BaseModel):
             )
 
 
+@dataclass(frozen=True)
+class Stored:
+    """An ingested payload ready for its row: inline bytes or an artifact file, and its hash."""
+
+    digest: str
+    payload: Any = None
+    artifact: str | None = None
+
+
+def store_payload(
+    nbytes: int, encode: Callable[[], Any], write: Callable[[Path], None], suffix: str
+) -> Stored:
+    """Encode a payload in memory, or stream it to an artifact file when it is large.
+
+    Args:
+        nbytes: About how large the payload will be, to choose where it goes.
+        encode: Returns the payload's bytes (for the metastore).
+        write: Writes the same bytes to a file (for the artifact store).
+        suffix: The artifact file's extension.
+    """
+    if use_artifact(nbytes, engine().dialect.name):
+        name, digest = write_artifact(write, suffix)
+        return Stored(digest=digest, artifact=name)
+    payload = encode()
+    return Stored(digest=sha256_buffer(payload), payload=payload)
+
+
 def register(
     kind: type[Dataset],
     *,
-    payload: Any,
+    stored: Stored | None,
     digest: str,
     meta: dict[str, Any],
     name: str | None,
@@ -179,13 +214,14 @@ def register(
             name=name,
             description=description,
             version=version,
-            is_ingested=payload is not None,
+            is_ingested=stored is not None,
+            artifact=stored.artifact if stored is not None else None,
             **values,
         )
         db.add(row)
         db.flush()
-        if payload is not None:
-            write_blob(db, "dataset", "blob", row.id, payload)
+        if stored is not None and stored.payload is not None:
+            write_blob(db, "dataset", "blob", row.id, stored.payload)
     return row
 
 

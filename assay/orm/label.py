@@ -73,7 +73,11 @@ def check_one_hot(frame: pd.DataFrame) -> None:
         ) from exc
     binary = np.isin(numeric, (0.0, 1.0)).all()
     if not binary or not (numeric.sum(axis=1) == 1).all():
-        bad = int(np.flatnonzero(~np.isin(numeric, (0.0, 1.0)).all(axis=1) | (numeric.sum(axis=1) != 1))[0])
+        bad = int(
+            np.flatnonzero(~np.isin(numeric, (0.0, 1.0)).all(axis=1) | (numeric.sum(axis=1) != 1))[
+                0
+            ]
+        )
         raise InvalidArgument(
             f"columns: several Label columns must be one-hot, with exactly one 1 per row; "
             f"row {bad} is {numeric[bad].tolist()}. Pass a single column instead."

@@ -10,10 +10,10 @@ import pandas as pd
 
 from assay.data import tabular
 from assay.data.dtypes import check_samples
-from assay.data.hashing import sha256_buffer, sha256_file
+from assay.data.hashing import sha256_file
 from assay.errors import NotFound
 from assay.orm.base import id_method
-from assay.orm.dataset import Dataset, absolute, check_ingest, register
+from assay.orm.dataset import Dataset, Stored, absolute, check_ingest, register, store_payload
 
 
 class Tabular(Dataset):
@@ -41,11 +41,11 @@ class Tabular(Dataset):
         """
         frame = tabular.check_frame(dataframe)
         frame = tabular.retype_frame(tabular.name_columns(frame, rename_columns), retype)
-        payload = tabular.to_parquet(frame)
+        stored = parquet_payload(frame)
         return register(
             cls,
-            payload=payload,
-            digest=sha256_buffer(payload),
+            stored=stored,
+            digest=stored.digest,
             meta=tabular.describe_frame(frame),
             name=name,
             description=description,
@@ -79,12 +79,11 @@ class Tabular(Dataset):
         ingest = check_ingest(ingest, default=True)
         frame = tabular.read_file(file_path, header)
         frame = tabular.retype_frame(tabular.name_columns(frame, rename_columns), retype)
-        payload = tabular.to_parquet(frame) if ingest else None
-        digest = sha256_buffer(payload) if ingest else sha256_file(file_path)
+        stored = parquet_payload(frame) if ingest else None
         return register(
             cls,
-            payload=payload,
-            digest=digest,
+            stored=stored,
+            digest=stored.digest if stored is not None else sha256_file(file_path),
             meta=tabular.describe_frame(frame),
             name=name,
             description=description,
@@ -96,7 +95,7 @@ class Tabular(Dataset):
     def load_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The whole table (or some columns), from the metastore or from its verified file."""
         if self.is_ingested:
-            return tabular.from_parquet(self.stored_bytes(), columns)
+            return tabular.from_parquet(self.stored_source(), columns)
         path = Path(self.source_path or "")
         if not path.is_file():
             raise NotFound(
@@ -109,16 +108,30 @@ class Tabular(Dataset):
         return frame if columns is None else frame[columns]
 
     @id_method
-    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> pd.DataFrame:
+    def to_df(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> pd.DataFrame:
         """The data as a DataFrame, optionally some columns and samples (row positions)."""
         columns = self.check_columns(columns)
         samples = check_samples(samples, self.sample_count())
         return tabular.select(self.load_frame(columns), samples)
 
     @id_method
-    def to_arr(self, columns: list[str] | None = None, samples: list[int] | None = None) -> np.ndarray:
+    def to_arr(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> np.ndarray:
         """The data as a 2D ndarray, optionally some columns and samples."""
         return self.to_df(columns=columns, samples=samples).to_numpy()
 
 
 Dataset.Tabular = Tabular
+
+
+def parquet_payload(frame: pd.DataFrame) -> Stored:
+    """A frame's Parquet payload, inline or as an artifact file by its size."""
+    return store_payload(
+        int(frame.memory_usage(index=False, deep=False).sum()),
+        encode=lambda: tabular.to_parquet(frame),
+        write=lambda path: tabular.write_parquet(frame, path),
+        suffix=".parquet",
+    )

@@ -108,9 +108,7 @@ def test_image_from_folder_ingested_and_rgb(tmp_path):
 
 
 def test_image_from_urls_local_http(image_folder):
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(image_folder)
-    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(image_folder))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -137,30 +135,50 @@ class TestBadInput:
         assert dataset_count() == before
 
     def test_wrong_dimensionality(self, digits):
-        self.check(InvalidArgument, "arr3D_or_npyPath must be 3D", Dataset.Sequence.from_numpy,
-                   digits[0])
-        self.check(InvalidArgument, "arr4D_or_npyPath must be 4D", Dataset.Image.from_numpy,
-                   digits)
+        self.check(
+            InvalidArgument, "arr3D_or_npyPath must be 3D", Dataset.Sequence.from_numpy, digits[0]
+        )
+        self.check(InvalidArgument, "arr4D_or_npyPath must be 4D", Dataset.Image.from_numpy, digits)
 
     def test_ingest_false_with_ndarray(self, digits):
-        self.check(InvalidArgument, "in-memory ndarray is always ingested",
-                   Dataset.Sequence.from_numpy, digits, ingest=False)
+        self.check(
+            InvalidArgument,
+            "in-memory ndarray is always ingested",
+            Dataset.Sequence.from_numpy,
+            digits,
+            ingest=False,
+        )
 
     def test_not_an_array(self):
-        self.check(InvalidArgument, "must be a 3D ndarray or an .npy path; got list",
-                   Dataset.Sequence.from_numpy, [[[1.0]]])
+        self.check(
+            InvalidArgument,
+            "must be a 3D ndarray or an .npy path; got list",
+            Dataset.Sequence.from_numpy,
+            [[[1.0]]],
+        )
 
     def test_wrong_extension(self, tmp_path):
-        self.check(InvalidArgument, "path ending in .npy", Dataset.Sequence.from_numpy,
-                   tmp_path / "x.csv")
+        self.check(
+            InvalidArgument, "path ending in .npy", Dataset.Sequence.from_numpy, tmp_path / "x.csv"
+        )
 
     def test_retype_dict(self, digits):
-        self.check(InvalidArgument, "only supported by Dataset.Tabular",
-                   Dataset.Sequence.from_numpy, digits, retype={"0": "int8"})
+        self.check(
+            InvalidArgument,
+            "only supported by Dataset.Tabular",
+            Dataset.Sequence.from_numpy,
+            digits,
+            retype={"0": "int8"},
+        )
 
     def test_rename_wrong_length(self, digits):
-        self.check(InvalidArgument, "the data has 8 columns; got 1 names",
-                   Dataset.Sequence.from_numpy, digits, rename_columns=["a"])
+        self.check(
+            InvalidArgument,
+            "the data has 8 columns; got 1 names",
+            Dataset.Sequence.from_numpy,
+            digits,
+            rename_columns=["a"],
+        )
 
     def test_images_of_different_sizes(self, tmp_path):
         folder = tmp_path / "mixed"
@@ -175,8 +193,9 @@ class TestBadInput:
 
     def test_empty_folder(self, tmp_path):
         (tmp_path / "empty").mkdir()
-        self.check(InvalidArgument, "holds no image files", Dataset.Image.from_folder,
-                   tmp_path / "empty")
+        self.check(
+            InvalidArgument, "holds no image files", Dataset.Image.from_folder, tmp_path / "empty"
+        )
 
     def test_bad_url_scheme(self):
         self.check(InvalidArgument, "http", Dataset.Image.from_urls, ["ftp://example/x.png"])

@@ -73,7 +73,11 @@ def test_rename_and_retype(iris):
     )
     assert dataset.columns == names
     assert dataset.get_dtypes() == {
-        "sl": "float32", "sw": "float64", "pl": "float64", "pw": "float64", "species": "int8"
+        "sl": "float32",
+        "sw": "float64",
+        "pl": "float64",
+        "pw": "float64",
+        "species": "int8",
     }
     assert dataset.to_df()["species"].dtype == np.int8
     everything = Dataset.Tabular.from_df(iris, retype="float32")
@@ -145,8 +149,12 @@ class TestBadInput:
         assert dataset_count() == before
 
     def test_not_a_dataframe(self):
-        self.check(InvalidArgument, "dataframe must be a pandas DataFrame; got ndarray",
-                   Dataset.Tabular.from_df, np.zeros((3, 2)))
+        self.check(
+            InvalidArgument,
+            "dataframe must be a pandas DataFrame; got ndarray",
+            Dataset.Tabular.from_df,
+            np.zeros((3, 2)),
+        )
 
     def test_empty_dataframe(self):
         self.check(InvalidArgument, "at least one row", Dataset.Tabular.from_df, pd.DataFrame())
@@ -156,25 +164,50 @@ class TestBadInput:
         self.check(InvalidArgument, "duplicated column names", Dataset.Tabular.from_df, frame)
 
     def test_rename_wrong_length(self, iris):
-        self.check(InvalidArgument, "the data has 5 columns; got 2 names",
-                   Dataset.Tabular.from_df, iris, rename_columns=["a", "b"])
+        self.check(
+            InvalidArgument,
+            "the data has 5 columns; got 2 names",
+            Dataset.Tabular.from_df,
+            iris,
+            rename_columns=["a", "b"],
+        )
 
     def test_rename_duplicates(self, iris):
-        self.check(InvalidArgument, "names a column more than once",
-                   Dataset.Tabular.from_df, iris, rename_columns=["a", "a", "b", "c", "d"])
+        self.check(
+            InvalidArgument,
+            "names a column more than once",
+            Dataset.Tabular.from_df,
+            iris,
+            rename_columns=["a", "a", "b", "c", "d"],
+        )
 
     def test_retype_unknown_column(self, iris):
-        self.check(InvalidArgument, "retype names columns that do not exist",
-                   Dataset.Tabular.from_df, iris, retype={"nope": "int8"})
+        self.check(
+            InvalidArgument,
+            "retype names columns that do not exist",
+            Dataset.Tabular.from_df,
+            iris,
+            retype={"nope": "int8"},
+        )
 
     def test_retype_impossible(self):
         frame = pd.DataFrame({"word": ["a", "b"]})
-        self.check(InvalidArgument, "retype cannot convert column 'word'",
-                   Dataset.Tabular.from_df, frame, retype="float64")
+        self.check(
+            InvalidArgument,
+            "retype cannot convert column 'word'",
+            Dataset.Tabular.from_df,
+            frame,
+            retype="float64",
+        )
 
     def test_retype_not_a_dtype(self, iris):
-        self.check(InvalidArgument, "retype must be a dtype", Dataset.Tabular.from_df, iris,
-                   retype="banana")
+        self.check(
+            InvalidArgument,
+            "retype must be a dtype",
+            Dataset.Tabular.from_df,
+            iris,
+            retype="banana",
+        )
 
     def test_multiindex(self, iris):
         frame = iris.set_index(["target", "sepal length (cm)"])
@@ -186,8 +219,12 @@ class TestBadInput:
     def test_unsupported_extension(self, tmp_path):
         path = tmp_path / "data.xlsx"
         path.write_text("x")
-        self.check(InvalidArgument, r"must end in one of \['.csv', '.parquet', '.tsv'\]",
-                   Dataset.Tabular.from_path, path)
+        self.check(
+            InvalidArgument,
+            r"must end in one of \['.csv', '.parquet', '.tsv'\]",
+            Dataset.Tabular.from_path,
+            path,
+        )
 
     def test_missing_file(self, tmp_path):
         self.check(NotFound, "is not a file", Dataset.Tabular.from_path, tmp_path / "none.csv")
@@ -205,5 +242,10 @@ class TestBadInput:
     def test_ingest_type(self, tmp_path, iris):
         path = tmp_path / "iris.csv"
         iris.to_csv(path, index=False)
-        self.check(InvalidArgument, "ingest must be True, False or None",
-                   Dataset.Tabular.from_path, path, ingest="yes")
+        self.check(
+            InvalidArgument,
+            "ingest must be True, False or None",
+            Dataset.Tabular.from_path,
+            path,
+            ingest="yes",
+        )

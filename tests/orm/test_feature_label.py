@@ -70,20 +70,41 @@ class TestBadInput:
         assert count(table) == before
 
     def test_include_and_exclude(self, iris):
-        self.check(Feature, "cannot be used together", Feature.from_dataset, iris.id,
-                   include_columns=["target"], exclude_columns=["species"])
+        self.check(
+            Feature,
+            "cannot be used together",
+            Feature.from_dataset,
+            iris.id,
+            include_columns=["target"],
+            exclude_columns=["species"],
+        )
 
     def test_unknown_column(self, iris):
-        self.check(Feature, "include_columns names columns that do not exist: \\['x'\\]",
-                   Feature.from_dataset, iris.id, include_columns=["x"])
+        self.check(
+            Feature,
+            "include_columns names columns that do not exist: \\['x'\\]",
+            Feature.from_dataset,
+            iris.id,
+            include_columns=["x"],
+        )
 
     def test_duplicated_column(self, iris):
-        self.check(Feature, "more than once", Feature.from_dataset, iris.id,
-                   include_columns=["target", "target"])
+        self.check(
+            Feature,
+            "more than once",
+            Feature.from_dataset,
+            iris.id,
+            include_columns=["target", "target"],
+        )
 
     def test_exclude_everything(self, iris):
-        self.check(Feature, "excludes every column", Feature.from_dataset, iris.id,
-                   exclude_columns=iris.columns)
+        self.check(
+            Feature,
+            "excludes every column",
+            Feature.from_dataset,
+            iris.id,
+            exclude_columns=iris.columns,
+        )
 
     def test_missing_dataset(self):
         self.check(Feature, "Dataset with id 42", Feature.from_dataset, 42)
@@ -93,8 +114,13 @@ class TestBadInput:
         self.check(Label, "needs a Tabular Dataset", Label.from_dataset, digits.id)
 
     def test_label_not_one_hot(self, iris):
-        self.check(Label, "must be one-hot", Label.from_dataset, iris.id,
-                   columns=["sepal length (cm)", "target"])
+        self.check(
+            Label,
+            "must be one-hot",
+            Label.from_dataset,
+            iris.id,
+            columns=["sepal length (cm)", "target"],
+        )
 
     def test_label_rows_with_two_ones(self):
         frame = pd.DataFrame({"a": [1, 1], "b": [0, 1]})

@@ -17,9 +17,11 @@ def test_sqlite_default_location_and_pragmas(monkeypatch, tmp_path):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 10_000
     assert (home / "assay.sqlite3").is_file()
-    tables = sqlite3.connect(home / "assay.sqlite3").execute(
-        "SELECT name FROM sqlite_master WHERE type='table'"
-    ).fetchall()
+    tables = (
+        sqlite3.connect(home / "assay.sqlite3")
+        .execute("SELECT name FROM sqlite_master WHERE type='table'")
+        .fetchall()
+    )
     assert ("dataset",) in tables
 
 

@@ -35,6 +35,6 @@ def test_blob_write_failure_rolls_back_the_row(monkeypatch):
 
 
 def test_foreign_keys_are_enforced():
-    with pytest.raises(Exception, match="(?i)foreign key"), transaction() as db:
+    with pytest.raises(Exception, match=r"(?i)foreign key"), transaction() as db:
         db.add(Feature(dataset_id=12345, columns=["a"]))
     assert count(Feature) == 0

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 11:54:58.102477
+Create Date: 2026-11-24 12:14:44.000473
 """
 
 from alembic import op
@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('header', assay.orm.base.Pickled(), nullable=True),
     sa.Column('is_ingested', sa.Boolean(), nullable=False),
     sa.Column('blob', sa.LargeBinary(), nullable=True),
+    sa.Column('artifact', sa.String(length=255), nullable=True),
     sa.Column('version', sa.Integer(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('time_created', assay.orm.base.UtcDateTime(timezone=True), nullable=False),

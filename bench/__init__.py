@@ -1,0 +1,1 @@
+"""Benchmarks: each compares assay against the raw library work in the same run."""
