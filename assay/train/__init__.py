@@ -1,0 +1,1 @@
+"""Training: one adapter per model library, fit loops, callbacks and the hand-off of arrays."""
