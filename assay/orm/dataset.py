@@ -120,7 +120,7 @@ class Dataset(BaseModel):
 
     def sample_count(self) -> int:
         """The number of samples (rows of a table, first dimension of an array)."""
-        return int(self.shape.get("rows", self.shape.get("samples", 0)))
+        return int(self.shape["samples"] if "samples" in self.shape else self.shape["rows"])
 
     def stored_source(self) -> bytes | Path:
         """The ingested payload: its bytes, or the path of its artifact file."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Pickled
+from assay.orm.base import Pickled, id_method
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
@@ -62,3 +63,137 @@ class Feature(ColumnSelection):
             )
             db.add(feature)
         return feature
+
+    # -- the preprocessing recorded for this Feature -------------------------------------
+
+    @property
+    def featureinterpolaters(self) -> list[Any]:
+        """This Feature's FeatureInterpolaters, in the order they were made."""
+        from assay.orm.interpolate import FeatureInterpolater
+
+        return FeatureInterpolater.select_where(
+            FeatureInterpolater.feature_id == self.id, order_by=FeatureInterpolater.idx
+        )
+
+    @property
+    def featurecoders(self) -> list[Any]:
+        """This Feature's FeatureCoders, in the order they apply."""
+        from assay.orm.encode import FeatureCoder
+
+        return FeatureCoder.select_where(
+            FeatureCoder.feature_id == self.id, order_by=FeatureCoder.idx
+        )
+
+    @property
+    def featureshapers(self) -> list[Any]:
+        """This Feature's FeatureShaper, if any (a list of at most one)."""
+        from assay.orm.shape import FeatureShaper
+
+        return FeatureShaper.select_where(FeatureShaper.feature_id == self.id)
+
+    @property
+    def windows(self) -> list[Any]:
+        """This Feature's Window, if any (a list of at most one)."""
+        from assay.orm.window import Window
+
+        return Window.select_where(Window.feature_id == self.id)
+
+    @property
+    def window(self) -> Any:
+        """The Feature's Window, or None."""
+        windows = self.windows
+        return windows[0] if windows else None
+
+    @property
+    def splitsets(self) -> list[Any]:
+        """The Splitsets that use this Feature."""
+        from assay.orm.splitset import Splitset
+
+        return [s for s in Splitset.select_where() if self.id in s.feature_ids]
+
+    def sample_count(self) -> int:
+        """Samples as splits see them: windows when the Feature has a Window, else rows."""
+        window = self.window
+        return window.window_count if window is not None else self.dataset.sample_count()
+
+    def steps(self, with_shaper: bool = True) -> Any:
+        """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
+        from assay.preprocess.pipeline import EncodeStep, InterpolateStep, Steps, Windows
+
+        window = self.window
+        shapers = self.featureshapers if with_shaper else []
+        return Steps(
+            columns=list(self.columns),
+            interpolaters=[
+                InterpolateStep(
+                    row.matching_columns, row.interpolate_kwargs, row.process_separately
+                )
+                for row in self.featureinterpolaters
+            ],
+            coders=[
+                EncodeStep(
+                    row.sklearn_preprocess,
+                    row.encoding_dimension,
+                    row.matching_columns,
+                    row.is_categorical,
+                )
+                for row in self.featurecoders
+            ],
+            windows=None
+            if window is None
+            else Windows(window.unshifted_indices(), window.shifted_indices()),
+            reshape_indices=shapers[0].reshape_indices if shapers else None,
+        )
+
+    def raw_data(self) -> Any:
+        """The Feature's columns as preprocessing takes them: a DataFrame or an N-D array."""
+        if self.dataset.typ == "tabular":
+            return self.to_df()
+        return self.to_arr()
+
+    def encoded_column_names(self) -> list[str]:
+        """Column names after encoding, in the order preprocessing lays them out."""
+        from assay.preprocess.pipeline import encoded_columns
+
+        coders = self.featurecoders
+        return encoded_columns(self.steps(), [row.encoded_column_names for row in coders])
+
+    def preprocessed_shape(self) -> tuple[int, ...]:
+        """The shape of all samples after interpolation, encoding and windowing (not shaping)."""
+        columns = len(self.encoded_column_names())
+        window = self.window
+        if window is not None:
+            return (window.window_count, window.size_window, columns)
+        shape = tuple(self.dataset.shape.values())
+        return (*shape[:-1], columns)
+
+    @id_method
+    def preprocess(
+        self,
+        samples: dict[str, Any],
+        train_key: str | None = "train",
+        fitted: list[Any] | None = None,
+        steps: Any = None,
+    ) -> Any:
+        """Preprocess some samples: interpolate, encode, window, shape, fitting on train only.
+
+        Args:
+            samples: Sample indices by split name (windows when the Feature has a Window).
+            train_key: The split whose samples the interpolaters and coders learn from.
+            fitted: Coders fitted earlier (inference): transform only, never refit.
+            steps: Preprocessing recorded elsewhere (inference applies the trained
+                Feature's steps to new data); None uses this Feature's own.
+
+        Returns:
+            ``assay.preprocess.pipeline.Preprocessed``: ``arrays`` by split, the ``fitted``
+            coders, and the windows' ``shifted`` targets by split.
+        """
+        from assay.preprocess.pipeline import preprocess
+
+        return preprocess(
+            self.raw_data(),
+            {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()},
+            self.steps() if steps is None else steps,
+            train_key=train_key,
+            fitted=fitted,
+        )

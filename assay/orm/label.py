@@ -10,7 +10,7 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Pickled
+from assay.orm.base import Pickled, id_method
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
@@ -59,6 +59,93 @@ class Label(ColumnSelection):
             )
             db.add(label)
         return label
+
+    @property
+    def labelinterpolaters(self) -> list[Any]:
+        """This Label's LabelInterpolater, if any (a list of at most one)."""
+        from assay.orm.interpolate import LabelInterpolater
+
+        return LabelInterpolater.select_where(LabelInterpolater.label_id == self.id)
+
+    @property
+    def labelcoders(self) -> list[Any]:
+        """This Label's LabelCoder, if any (a list of at most one)."""
+        from assay.orm.encode import LabelCoder
+
+        return LabelCoder.select_where(LabelCoder.label_id == self.id)
+
+    @property
+    def labelcoder(self) -> Any:
+        """The Label's LabelCoder, or None."""
+        coders = self.labelcoders
+        return coders[0] if coders else None
+
+    @property
+    def splitsets(self) -> list[Any]:
+        """The Splitsets this Label supervises."""
+        from assay.orm.splitset import Splitset
+
+        return Splitset.select_where(Splitset.label_id == self.id)
+
+    def sample_count(self) -> int:
+        """The number of samples (rows)."""
+        return self.dataset.sample_count()
+
+    def is_continuous(self) -> bool:
+        """A single floating column: regression, stratified by quantile bins."""
+        return self.column_count == 1 and self.unique_classes is None
+
+    def steps(self) -> Any:
+        """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
+        from assay.preprocess.pipeline import EncodeStep, InterpolateStep, Steps
+
+        return Steps(
+            columns=list(self.columns),
+            interpolaters=[
+                InterpolateStep(
+                    row.matching_columns, row.interpolate_kwargs, row.process_separately
+                )
+                for row in self.labelinterpolaters
+            ],
+            coders=[
+                EncodeStep(
+                    row.sklearn_preprocess,
+                    row.encoding_dimension,
+                    row.matching_columns,
+                    row.is_categorical,
+                )
+                for row in self.labelcoders
+            ],
+        )
+
+    @id_method
+    def preprocess(
+        self,
+        samples: dict[str, Any],
+        train_key: str | None = "train",
+        fitted: list[Any] | None = None,
+        steps: Any = None,
+    ) -> Any:
+        """Preprocess some samples: interpolate, then encode, fitting on train only.
+
+        Args:
+            samples: Sample indices by split name.
+            train_key: The split the interpolater and coder learn from.
+            fitted: A coder fitted earlier (inference): transform only, never refit.
+            steps: Preprocessing recorded elsewhere (the trained Label's, for inference).
+
+        Returns:
+            ``assay.preprocess.pipeline.Preprocessed`` with ``arrays`` by split.
+        """
+        from assay.preprocess.pipeline import preprocess
+
+        return preprocess(
+            self.to_df(),
+            {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()},
+            self.steps() if steps is None else steps,
+            train_key=train_key,
+            fitted=fitted,
+        )
 
 
 def check_one_hot(frame: pd.DataFrame) -> None:

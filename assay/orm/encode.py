@@ -1,0 +1,183 @@
+"""Coders (section 5): scikit-learn preprocessors fitted on the training samples only.
+
+A row keeps the corrected, unfitted encoder and what trying it on the data taught: the
+encoding dimension and the encoded column names. The fitted copies are kept per Feature or
+Label (or per Fold) when the samples are cached, and decode predictions later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assay.errors import InvalidArgument
+from assay.orm.base import BaseModel, Pickled
+from assay.orm.feature import Feature
+from assay.orm.label import Label
+from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
+from assay.store import transaction
+
+
+def columns_block(data: np.ndarray) -> np.ndarray:
+    """N-D samples as a 2D block of columns (the last axis), as encoders expect."""
+    return data if data.ndim == 2 else data.reshape(-1, data.shape[-1])
+
+
+def try_encoder(sklearn_preprocess: Any, block: np.ndarray, columns: list[str], verbose: bool):
+    """Check and correct an encoder, then fit a copy on ``block`` to learn its dimension.
+
+    Returns:
+        The corrected unfitted encoder, its encoding dimension, the encoded column names and
+        whether it is categorical.
+    """
+    from sklearn.base import clone
+
+    from assay.preprocess import encode
+
+    encoder, corrections = encode.check_encoder(sklearn_preprocess)
+    if verbose:
+        for correction in corrections:
+            print(f"=> {correction}")
+    fitted, dimension = encode.fit_encoder(clone(encoder), block)
+    names = encode.encoded_column_names(fitted, dimension, columns)
+    return encoder, dimension, names, encode.is_categorical(encoder)
+
+
+class LabelCoder(BaseModel):
+    """The encoder of a Label's column(s); a Label has at most one."""
+
+    __tablename__ = "labelcoder"
+
+    only_fit_train: Mapped[bool]
+    is_categorical: Mapped[bool]
+    sklearn_preprocess: Mapped[Any] = mapped_column(Pickled)
+    matching_columns: Mapped[list] = mapped_column(JSON)
+    encoding_dimension: Mapped[str] = mapped_column(String(32))
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id", ondelete="CASCADE"), index=True)
+
+    @property
+    def label(self) -> Label:
+        """The Label this coder encodes."""
+        return Label.get_by_id(self.label_id)
+
+    @classmethod
+    def from_label(cls, label_id: int, sklearn_preprocess: Any) -> LabelCoder:
+        """Encode a Label with an instantiated scikit-learn preprocessor, e.g. ``OneHotEncoder()``.
+
+        Args:
+            label_id: The Label to encode.
+            sklearn_preprocess: An instance (not the class, not a function) of a class-based
+                scikit-learn preprocessor; its sparse output and copy settings are corrected.
+
+        Raises:
+            InvalidArgument: Not an instantiated preprocessor, one that fails on the Label's
+                data, one that cannot decode predictions, or a second coder for the Label.
+        """
+        from assay.preprocess import encode
+
+        label = Label.get_by_id(label_id)
+        block = label.to_arr()
+        encoder, dimension, _, categorical = try_encoder(
+            sklearn_preprocess, block, list(label.columns), verbose=False
+        )
+        encode.check_invertible(encoder)
+        with transaction() as db:
+            existing = db.scalar(select(cls.id).where(cls.label_id == label.id))
+            if existing is not None:
+                raise InvalidArgument(
+                    f"label_id: Label {label.id} already has LabelCoder {existing}; a Label "
+                    "takes one coder."
+                )
+            row = cls(
+                label_id=label.id,
+                sklearn_preprocess=encoder,
+                matching_columns=list(label.columns),
+                encoding_dimension=dimension,
+                is_categorical=categorical,
+                only_fit_train=not categorical,
+            )
+            db.add(row)
+        return row
+
+
+class FeatureCoder(BaseModel):
+    """The encoder of some of a Feature's columns, chosen by dtype and column filters."""
+
+    __tablename__ = "featurecoder"
+
+    idx: Mapped[int]
+    sklearn_preprocess: Mapped[Any] = mapped_column(Pickled)
+    encoded_column_names: Mapped[list] = mapped_column(JSON)
+    matching_columns: Mapped[list] = mapped_column(JSON)
+    leftover_columns: Mapped[list] = mapped_column(JSON)
+    leftover_dtypes: Mapped[dict] = mapped_column(JSON)
+    original_filter: Mapped[dict] = mapped_column(JSON)
+    encoding_dimension: Mapped[str] = mapped_column(String(32))
+    only_fit_train: Mapped[bool]
+    is_categorical: Mapped[bool]
+    feature_id: Mapped[int] = mapped_column(
+        ForeignKey("feature.id", ondelete="CASCADE"), index=True
+    )
+
+    @property
+    def feature(self) -> Feature:
+        """The Feature this coder encodes."""
+        return Feature.get_by_id(self.feature_id)
+
+    @classmethod
+    def from_feature(
+        cls,
+        feature_id: int,
+        sklearn_preprocess: Any,
+        include: bool = True,
+        dtypes: list[str] | str | None = None,
+        columns: list[str] | str | None = None,
+        verbose: bool = True,
+    ) -> FeatureCoder:
+        """Encode the Feature's columns that match the filters; coders chain in order.
+
+        Args:
+            feature_id: The Feature to encode.
+            sklearn_preprocess: An instance of a class-based scikit-learn preprocessor.
+            include: Encode the columns the filters match (True) or all the others (False).
+                ``include=False`` with no filters takes every column not yet encoded.
+            dtypes: Filter by these dtypes.
+            columns: Filter by these columns.
+            verbose: Print the corrections made and which columns matched.
+
+        Raises:
+            InvalidArgument: See ``LabelCoder.from_label``; also filters that match nothing
+                or columns an earlier FeatureCoder of this Feature already encodes.
+        """
+        feature = Feature.get_by_id(feature_id)
+        check_bool(include, "include")
+        check_bool(verbose, "verbose")
+        match = column_filter(
+            feature,
+            include=include,
+            dtypes=dtypes,
+            columns=columns,
+            claimed=claimed_columns(feature.featurecoders),
+            verbose=verbose,
+            what="FeatureCoder",
+        )
+        block = columns_block(feature.to_arr(columns=match.matching))
+        encoder, dimension, names, categorical = try_encoder(
+            sklearn_preprocess, block, match.matching, verbose
+        )
+        with transaction() as db:
+            row = cls(
+                idx=next_idx(db, cls, cls.feature_id == feature.id),
+                feature_id=feature.id,
+                sklearn_preprocess=encoder,
+                encoded_column_names=names,
+                encoding_dimension=dimension,
+                is_categorical=categorical,
+                only_fit_train=not categorical,
+                **match.columns_record(),
+            )
+            db.add(row)
+        return row

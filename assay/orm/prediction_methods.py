@@ -1,0 +1,228 @@
+"""Section 14a: a Prediction's feature importance, tables and plots.
+
+Mixed into ``Prediction``; the computations are pure functions in ``assay.evaluate``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from assay.errors import InvalidArgument
+from assay.orm.base import id_method
+from assay.store import transaction
+
+
+class PredictionEvaluation:
+    """Section 14a: feature importance and the plots of a Prediction (mixed into Prediction)."""
+
+    @id_method
+    def calc_featureImportance(self, permute_count: int) -> Any:
+        """Permutation importance of each column on the training samples, after the fact.
+
+        Args:
+            permute_count: Shuffles per column; the impact is the training loss minus the
+                median loss over the shuffles. Image Features are skipped.
+        """
+        from assay.orm.algorithm import check_positive_int
+        from assay.orm.evaluation import importance_of
+        from assay.train.adapters import get_adapter
+
+        check_positive_int(permute_count, "permute_count")
+        predictor = self.predictor
+        job = predictor.job
+        queue = job.queue
+        splitset = queue.splitset
+        if self.splitset_id != splitset.id:
+            raise InvalidArgument(
+                f"Prediction {self.id} is of inference samples; feature importance is measured "
+                "on the training samples, from the Prediction made during training."
+            )
+        algorithm = queue.algorithm
+        train = splitset.split_arrays(splitset.key_train, job.fold_id)
+        importance = importance_of(
+            get_adapter(algorithm.library),
+            algorithm.functions(),
+            predictor.get_model(),
+            job.hyperparameters(),
+            algorithm.analysis_type,
+            splitset,
+            train,
+            permute_count,
+        )
+        if importance is None:
+            raise InvalidArgument(
+                f"Prediction {self.id}: nothing to permute (image Features only, or no Label)."
+            )
+        return store_prediction_fields(
+            self, feature_importance=importance, permute_count=permute_count
+        )
+
+    @id_method
+    def importance_df(self, top_n: int | None = None, feature_id: int | None = None) -> Any:
+        """Columns ranked by their median loss impact (most important first)."""
+        import pandas as pd
+
+        if not self.feature_importance:
+            raise InvalidArgument(
+                f"Prediction {self.id} has no feature importance; run "
+                "calc_featureImportance(permute_count) first, or train with permute_count > 0."
+            )
+        if feature_id is not None and str(feature_id) not in self.feature_importance:
+            raise InvalidArgument(
+                f"feature_id must be one of {sorted(int(k) for k in self.feature_importance)}; "
+                f"got {feature_id!r}."
+            )
+        rows = [
+            {
+                "feature_id": int(fid),
+                "column": column,
+                "median": values["median"],
+                "loss_impacts": values["loss_impacts"],
+            }
+            for fid, columns in self.feature_importance.items()
+            if feature_id is None or int(fid) == feature_id
+            for column, values in columns.items()
+        ]
+        frame = pd.DataFrame(rows).sort_values("median", ascending=False, ignore_index=True)
+        return frame if top_n is None else frame.head(top_n)
+
+    @id_method
+    def plot_feature_importance(
+        self,
+        call_display: bool = True,
+        top_n: int = 10,
+        height: int | None = None,
+        margin_left: int | None = None,
+    ) -> Any:
+        """One bar chart per Feature of its most important columns."""
+        from assay.evaluate.plots import feature_importance_figures, show_or_return
+
+        frame = self.importance_df()
+        figures = feature_importance_figures(
+            frame.rename(columns={"feature_id": "feature", "median": "impact"}),
+            top_n=top_n,
+            height=height,
+            margin_left=margin_left,
+        )
+        return show_or_return(figures, call_display)
+
+    def _classification_splits(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{split: (true class indices, probabilities)}`` where both are known."""
+        if not self.probabilities:
+            raise InvalidArgument(
+                f"Prediction {self.id} has no probabilities; these plots are for classification."
+            )
+        return {
+            split: (self.plot_data[split]["y_true"], self.probabilities[split])
+            for split in self.probabilities
+            if split in (self.plot_data or {})
+        }
+
+    @id_method
+    def plot_roc_curve(self, call_display: bool = True) -> Any:
+        """Receiver operating characteristic curves, per split and class."""
+        from assay.evaluate.curves import roc_curves
+        from assay.evaluate.plots import roc_figure, show_or_return
+
+        names = [str(name) for name in self.predictor.ordered_class_names or []]
+        curves = {
+            split: roc_curves(truth, probabilities, names or None)
+            for split, (truth, probabilities) in self._classification_splits().items()
+        }
+        return show_or_return(roc_figure(curves), call_display)
+
+    @id_method
+    def plot_precision_recall(self, call_display: bool = True) -> Any:
+        """Precision-recall curves, per split and class."""
+        from assay.evaluate.curves import precision_recall_curves
+        from assay.evaluate.plots import precision_recall_figure, show_or_return
+
+        names = [str(name) for name in self.predictor.ordered_class_names or []]
+        curves = {
+            split: precision_recall_curves(truth, probabilities, names or None)
+            for split, (truth, probabilities) in self._classification_splits().items()
+        }
+        return show_or_return(precision_recall_figure(curves), call_display)
+
+    @id_method
+    def plot_confusion_matrix(self, call_display: bool = True) -> Any:
+        """One confusion matrix per split, classes named."""
+        from assay.evaluate.confusion import confusion_with_indices
+        from assay.evaluate.plots import confusion_figures, show_or_return
+
+        names = [str(name) for name in self.predictor.ordered_class_names or []]
+        if not names:
+            raise InvalidArgument(
+                f"Prediction {self.id} is not a classification; it has no confusion matrix."
+            )
+        matrices = {
+            split: confusion_with_indices(
+                data["y_true"], data["y_pred"], labels=list(range(len(names)))
+            )[0]
+            for split, data in (self.plot_data or {}).items()
+        }
+        return show_or_return(confusion_figures(matrices, names), call_display)
+
+    @id_method
+    def confusion_records(self, split: str) -> dict[tuple[Any, Any], list[int]]:
+        """For each (true class, predicted class), the positions in ``split`` of its records.
+
+        The positions index the split's samples (``splitset.samples[split]`` gives the
+        dataset rows), so a cell of the confusion matrix leads to the actual records.
+        """
+        from assay.evaluate.confusion import confusion_with_indices
+
+        names = list(self.predictor.ordered_class_names or [])
+        data = (self.plot_data or {}).get(split)
+        if data is None:
+            raise InvalidArgument(
+                f"split must be one of {sorted(self.plot_data or {})}; got {split!r}."
+            )
+        _, cells = confusion_with_indices(
+            data["y_true"], data["y_pred"], labels=list(range(len(names)))
+        )
+        return {(names[i], names[j]): [int(v) for v in rows] for (i, j), rows in cells.items()}
+
+    @id_method
+    def plot_confidence(
+        self,
+        prediction_index: int = 0,
+        height: int = 175,
+        call_display: bool = True,
+        split_name: str | None = None,
+    ) -> Any:
+        """The class probabilities of one sample of a split."""
+        from assay.evaluate.plots import confidence_figure, show_or_return
+
+        if not self.probabilities:
+            raise InvalidArgument(
+                f"Prediction {self.id} has no probabilities; confidence is for classification."
+            )
+        split = split_name or next(iter(self.probabilities))
+        if split not in self.probabilities:
+            raise InvalidArgument(
+                f"split_name must be one of {sorted(self.probabilities)}; got {split_name!r}."
+            )
+        probabilities = np.asarray(self.probabilities[split])
+        if not 0 <= prediction_index < len(probabilities):
+            raise InvalidArgument(
+                f"prediction_index must be in [0, {len(probabilities)}); got {prediction_index}."
+            )
+        names = [str(name) for name in self.predictor.ordered_class_names or []]
+        figure = confidence_figure(
+            probabilities, names, prediction_index, height=height, split_name=split
+        )
+        return show_or_return(figure, call_display)
+
+
+def store_prediction_fields(prediction: Any, **values: Any) -> Any:
+    """Update some columns of a Prediction in one transaction."""
+    with transaction() as db:
+        row = db.get(type(prediction), prediction.id)
+        for key, value in values.items():
+            setattr(row, key, value)
+    for key, value in values.items():
+        setattr(prediction, key, value)
+    return prediction

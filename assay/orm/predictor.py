@@ -1,0 +1,150 @@
+"""Predictor (section 13), Prediction (section 14) and the live history of each run.
+
+A Predictor is a trained model with its history; a Prediction is what it made of a Splitset's
+samples: decoded predictions, probabilities and metrics per split (or fold), and optionally
+the permutation importance of each column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from assay.errors import InvalidArgument
+from assay.orm.base import BaseModel, Pickled, UtcDateTime, id_method
+from assay.orm.prediction_methods import PredictionEvaluation
+
+
+class EpochMetrics(BaseModel):
+    """One epoch of a run's history, written while the model trains."""
+
+    __tablename__ = "epochmetrics"
+    __table_args__ = (UniqueConstraint("run_id", "epoch"),)
+
+    epoch: Mapped[int]
+    metrics: Mapped[dict] = mapped_column(JSON)
+    run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
+
+
+class Predictor(BaseModel):
+    """A trained model: its bytes, the shapes it takes, its history, and the Job behind it."""
+
+    __tablename__ = "predictor"
+    __table_args__ = (UniqueConstraint("job_id", "repeat_index"),)
+
+    repeat_index: Mapped[int]
+    time_started: Mapped[Any] = mapped_column(UtcDateTime)
+    time_succeeded: Mapped[Any] = mapped_column(UtcDateTime)
+    time_duration: Mapped[int]
+    model_file: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    features_shapes: Mapped[Any] = mapped_column(Pickled)
+    label_shape: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    history: Mapped[dict] = mapped_column(JSON)
+    ordered_class_names: Mapped[list | None] = mapped_column(JSON)
+    ordered_feature_names: Mapped[list] = mapped_column(JSON)
+    library: Mapped[str] = mapped_column(String(32))
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id", ondelete="SET NULL"))
+
+    @property
+    def job(self) -> Any:
+        """The Job that trained this Predictor."""
+        from assay.orm.queue import Job
+
+        return Job.get_by_id(self.job_id)
+
+    @property
+    def predictions(self) -> list[Prediction]:
+        """What this Predictor predicted: its training splits first, then inference."""
+        return Prediction.select_where(Prediction.predictor_id == self.id)
+
+    @property
+    def splitsets(self) -> list[Any]:
+        """The inference Splitsets attached to this Predictor."""
+        from assay.orm.splitset import Splitset
+
+        return Splitset.select_where(Splitset.predictor_id == self.id)
+
+    @id_method
+    def get_model(self) -> Any:
+        """The trained model, ready to predict (PyTorch: with its optimizer's state, see below).
+
+        For PyTorch the result is the model; the restored optimizer is ``model.optimizer``
+        when one was saved, so training can continue.
+        """
+        from assay.store import reading
+        from assay.train.adapters import get_adapter
+
+        with reading() as db:
+            data = db.get(Predictor, self.id).model_file
+        loaded = get_adapter(self.library).load(data)
+        if isinstance(loaded, tuple):
+            model, optimizer = loaded
+            if optimizer is not None:
+                model.optimizer = optimizer
+            return model
+        return loaded
+
+    @id_method
+    def get_hyperparameters(self, as_pandas: bool = True) -> Any:
+        """The hyperparameters this model was trained with: a DataFrame or a dict."""
+        hyperparameters = self.job.hyperparameters()
+        if not as_pandas:
+            return hyperparameters
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"param": list(hyperparameters), "value": [str(v) for v in hyperparameters.values()]}
+        )
+
+    @id_method
+    def plot_learning_curve(self, skip_head: bool = True, call_display: bool = True) -> Any:
+        """One figure per metric: training against evaluation, epoch by epoch."""
+        from assay.evaluate.plots import learning_curve_figures, show_or_return
+
+        if not self.history:
+            raise InvalidArgument(
+                f"Predictor {self.id} has no history to plot (its library recorded none)."
+            )
+        return show_or_return(
+            learning_curve_figures(self.history, skip_head=skip_head), call_display
+        )
+
+    def fit_splitset(self) -> Any:
+        """The Splitset this Predictor was trained on."""
+        return self.job.queue.splitset
+
+
+class Prediction(PredictionEvaluation, BaseModel):
+    """A Predictor's output on some samples: predictions, probabilities, metrics, importance."""
+
+    __tablename__ = "prediction"
+
+    predictions: Mapped[Any] = mapped_column(Pickled)
+    probabilities: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    metrics: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    metrics_aggregate: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    plot_data: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    feature_importance: Mapped[dict | None] = mapped_column(JSON)
+    permute_count: Mapped[int | None]
+    notes: Mapped[list | None] = mapped_column(JSON)
+    predictor_id: Mapped[int] = mapped_column(
+        ForeignKey("predictor.id", ondelete="CASCADE"), index=True
+    )
+    splitset_id: Mapped[int] = mapped_column(
+        ForeignKey("splitset.id", ondelete="CASCADE"), index=True
+    )
+
+    @property
+    def predictor(self) -> Predictor:
+        """The Predictor that made these predictions."""
+        return Predictor.get_by_id(self.predictor_id)
+
+    @property
+    def splitset(self) -> Any:
+        """The Splitset whose samples were predicted."""
+        from assay.orm.splitset import Splitset
+
+        return Splitset.get_by_id(self.splitset_id)

@@ -1,0 +1,744 @@
+"""Splitset and Fold (section 8): stratified samples, cross-validation folds and their cache.
+
+A Splitset groups the data side of an experiment (Features, a Label, the splits) and is
+what the high-level API calls a Pipeline. ``cache_samples`` preprocesses every split and fold
+once, each fitted on its own training samples, into ``.npy`` files that training reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import JSON, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assay.config import cache_dir
+from assay.errors import InvalidArgument, NotFound
+from assay.orm.base import BaseModel, Pickled, id_method
+from assay.orm.dataset import check_text
+from assay.orm.feature import Feature
+from assay.orm.label import Label
+from assay.store import transaction
+from assay.store.session import lock_table
+
+LIBRARIES = (None, "numpy", "pytorch")
+
+
+class SplitsetFeature(BaseModel):
+    """Which Features a Splitset uses, in order (several Features: multi-modal data)."""
+
+    __tablename__ = "splitset_feature"
+
+    position: Mapped[int]
+    splitset_id: Mapped[int] = mapped_column(
+        ForeignKey("splitset.id", ondelete="CASCADE"), index=True
+    )
+    feature_id: Mapped[int] = mapped_column(
+        ForeignKey("feature.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Splitset(BaseModel):
+    """Samples stratified into train, validation and test, and optionally into folds."""
+
+    __tablename__ = "splitset"
+
+    cache_path: Mapped[str] = mapped_column(String(4096))
+    cache_hot: Mapped[bool] = mapped_column(default=False)
+    samples: Mapped[dict] = mapped_column(JSON)
+    sizes: Mapped[dict] = mapped_column(JSON)
+    supervision: Mapped[str] = mapped_column(String(16))
+    has_validation: Mapped[bool]
+    has_test: Mapped[bool]
+    size_test: Mapped[float | None]
+    size_validation: Mapped[float | None]
+    fold_count: Mapped[int | None]
+    bin_count: Mapped[int | None]
+    unsupervised_stratifyCol: Mapped[str | None] = mapped_column(String(255))
+    key_train: Mapped[str | None] = mapped_column(String(32))
+    key_evaluation: Mapped[str | None] = mapped_column(String(32))
+    key_test: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int | None]
+    feature_ids: Mapped[list] = mapped_column(JSON)
+    fitted_featurecoders: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    fitted_labelcoder: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    label_id: Mapped[int | None] = mapped_column(
+        ForeignKey("label.id", ondelete="CASCADE"), index=True
+    )
+    # The Predictor table comes later in the schema's life; the link is checked on write.
+    predictor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    # -- relationships -------------------------------------------------------------------
+
+    @property
+    def features(self) -> list[Feature]:
+        """The Features, in the order they were given."""
+        return [Feature.get_by_id(feature_id) for feature_id in self.feature_ids]
+
+    @property
+    def label(self) -> Label | None:
+        """The Label that supervises this Splitset, if any."""
+        return None if self.label_id is None else Label.get_by_id(self.label_id)
+
+    @property
+    def folds(self) -> list[Fold]:
+        """The cross-validation Folds, by idx."""
+        return Fold.select_where(Fold.splitset_id == self.id, order_by=Fold.idx)
+
+    @property
+    def predictor(self) -> Any:
+        """The Predictor this inference Splitset belongs to, if any."""
+        if self.predictor_id is None:
+            return None
+        from assay.orm.predictor import Predictor
+
+        return Predictor.get_by_id(self.predictor_id)
+
+    # -- making --------------------------------------------------------------------------
+
+    @classmethod
+    def make(
+        cls,
+        feature_ids: list[int],
+        label_id: int | None = None,
+        size_test: float | None = None,
+        size_validation: float | None = None,
+        bin_count: int | None = None,
+        fold_count: int | None = None,
+        unsupervised_stratify_col: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        predictor_id: int | None = None,
+    ) -> Splitset:
+        """Stratify the samples of some Features (and a Label) into splits and folds.
+
+        Args:
+            feature_ids: One Feature id, or several for multi-modal data; all must have the
+                same number of samples (windows, for a Feature with a Window).
+            label_id: The Label to predict; None means unsupervised.
+            size_test: Fraction of samples for the test split (0 < size < 1).
+            size_validation: Fraction of samples for the validation split; needs size_test.
+            bin_count: Quantile bins to stratify a continuous Label (or the unsupervised
+                stratification column) by; without it continuous values are not stratified.
+            fold_count: Cross-validation folds made from the train split.
+            unsupervised_stratify_col: Without a Label, a column of the first Feature to
+                stratify by.
+            name: Versions pipelines: a new Splitset with this name gets the next version.
+            description: What is unique about this pipeline.
+            predictor_id: Make an inference Splitset of new samples for this Predictor: every
+                sample goes to ``infer_<n>`` and preprocessing reuses the Predictor's coders.
+
+        Raises:
+            InvalidArgument: Bad sizes or counts, Features and Label whose sample counts
+                differ, too few samples of a class for the splits or folds, a Window with a
+                Label, or a version identical to an existing one.
+        """
+        from assay.preprocess import stratify
+
+        check_text(name, "name")
+        check_text(description, "description")
+        features = check_features(feature_ids)
+        label = None if label_id is None else Label.get_by_id(label_id)
+        counts = {f"Feature {f.id}": f.sample_count() for f in features}
+        if label is not None:
+            if any(f.window is not None for f in features):
+                raise InvalidArgument(
+                    "label_id: a Feature with a Window is its own target (its shifted windows); "
+                    "leave label_id None for windowed, self-supervised data."
+                )
+            counts[f"Label {label.id}"] = label.sample_count()
+        if len(set(counts.values())) > 1:
+            raise InvalidArgument(
+                f"feature_ids and label_id must have the same number of samples; got {counts}."
+            )
+        sample_count = next(iter(counts.values()))
+        check_count(bin_count, "bin_count", minimum=2)
+        check_count(fold_count, "fold_count", minimum=2)
+        if predictor_id is not None:
+            return cls._make_inference(
+                features, label, sample_count, predictor_id, name, description
+            )
+        stratify.check_sizes(size_test, size_validation)
+        if unsupervised_stratify_col is not None and label is not None:
+            raise InvalidArgument(
+                "unsupervised_stratify_col is for Splitsets without a Label; this one has "
+                f"Label {label.id}, which is stratified on already."
+            )
+        strata = stratify_on(features[0], label, unsupervised_stratify_col, bin_count)
+        samples = stratify.split_samples(
+            sample_count, strata, size_test=size_test, size_validation=size_validation
+        )
+        folds = []
+        if fold_count is not None:
+            folds = stratify.make_folds(samples["train"], strata, fold_count)
+        keys = stratify.split_keys(size_validation is not None, size_test is not None, fold_count)
+        values = {
+            "samples": {split: rows.tolist() for split, rows in samples.items()},
+            "sizes": stratify.describe_sizes(samples),
+            "supervision": "supervised" if label is not None else "unsupervised",
+            "has_validation": size_validation is not None,
+            "has_test": size_test is not None,
+            "size_test": size_test,
+            "size_validation": size_validation,
+            "fold_count": fold_count,
+            "bin_count": bin_count,
+            "unsupervised_stratifyCol": unsupervised_stratify_col,
+            "feature_ids": [f.id for f in features],
+            "label_id": None if label is None else label.id,
+            **keys,
+        }
+        with transaction() as db:
+            version = next_version(db, cls, name, version_attributes(values))
+            splitset = cls(
+                name=name,
+                description=description,
+                version=version,
+                cache_path=str(cache_dir() / f"splitset_{uuid.uuid4().hex}"),
+                **values,
+            )
+            db.add(splitset)
+            db.flush()
+            for position, feature in enumerate(features):
+                db.add(
+                    SplitsetFeature(
+                        splitset_id=splitset.id, feature_id=feature.id, position=position
+                    )
+                )
+            for idx, fold in enumerate(folds):
+                fold_samples = {key: rows.tolist() for key, rows in fold.items()}
+                for split in ("validation", "test"):
+                    if split in samples:
+                        fold_samples[split] = samples[split].tolist()
+                db.add(Fold(splitset_id=splitset.id, idx=idx, samples=fold_samples))
+        return splitset
+
+    @classmethod
+    def _make_inference(
+        cls,
+        features: list[Feature],
+        label: Label | None,
+        sample_count: int,
+        predictor_id: int,
+        name: str | None,
+        description: str | None,
+    ) -> Splitset:
+        """An inference Splitset: every sample in ``infer_<n>`` of the Predictor."""
+        from assay.orm.predictor import Predictor
+
+        predictor = Predictor.get_by_id(predictor_id)
+        trained_on = predictor.job.queue.splitset
+        if len(features) != len(trained_on.feature_ids):
+            raise InvalidArgument(
+                f"feature_ids: Predictor {predictor.id} was trained on "
+                f"{len(trained_on.feature_ids)} Feature(s); got {len(features)}."
+            )
+        for new, old in zip(features, trained_on.features, strict=True):
+            if list(new.columns) != list(old.columns):
+                raise InvalidArgument(
+                    f"feature_ids: Feature {new.id} has columns {new.columns}, but Predictor "
+                    f"{predictor.id} was trained on {old.columns}."
+                )
+        with transaction() as db:
+            lock_table(db, cls.__tablename__)
+            count = len(list(db.scalars(select(cls.id).where(cls.predictor_id == predictor.id))))
+            key = f"infer_{count}"
+            rows = list(range(sample_count))
+            splitset = cls(
+                name=name,
+                description=description,
+                cache_path=str(cache_dir() / f"splitset_{uuid.uuid4().hex}"),
+                samples={key: rows},
+                sizes={key: {"percent": 1.0, "count": sample_count}},
+                supervision="supervised" if label is not None else "unsupervised",
+                has_validation=False,
+                has_test=False,
+                size_test=None,
+                size_validation=None,
+                fold_count=None,
+                bin_count=None,
+                unsupervised_stratifyCol=None,
+                key_train=None,
+                key_evaluation=None,
+                key_test=None,
+                feature_ids=[f.id for f in features],
+                label_id=None if label is None else label.id,
+                predictor_id=predictor.id,
+            )
+            db.add(splitset)
+            db.flush()
+            for at, feature in enumerate(features):
+                db.add(SplitsetFeature(splitset_id=splitset.id, feature_id=feature.id, position=at))
+        return splitset
+
+    # -- the samples cache ---------------------------------------------------------------
+
+    def inference_key(self) -> str | None:
+        """``infer_<n>`` for an inference Splitset, else None."""
+        if self.predictor_id is None:
+            return None
+        return next(iter(self.samples))
+
+    def fitted_for_inference(self) -> tuple[list[list[Any]], list[Any] | None]:
+        """The coders the Predictor was trained with: its Fold's, or its Splitset's."""
+        predictor = self.predictor
+        job = predictor.job
+        source = job.fold if job.fold_id is not None else job.queue.splitset
+        if source.fitted_featurecoders is None:
+            source_splitset = job.queue.splitset
+            source_splitset.cache_samples()
+            source = Fold.get_by_id(job.fold_id) if job.fold_id is not None else source_splitset
+        return source.fitted_featurecoders, source.fitted_labelcoder
+
+    @id_method
+    def cache_samples(self) -> Splitset:
+        """Preprocess every split (and every fold) once and write the arrays to the cache.
+
+        Each fold is fitted on its ``folds_train_combined`` samples, the Splitset itself on
+        ``train``; an inference Splitset reuses the Predictor's fitted coders. The cache is
+        marked hot only once every file is in place, so an interrupted run never looks done.
+        """
+        from assay.store import cache
+
+        root = Path(self.cache_path)
+        cache.clear(root)
+        features = self.features
+        label = self.label
+        updates: dict[str, Any] = {}
+        fold_updates: dict[int, dict[str, Any]] = {}
+        if self.predictor_id is not None:
+            fitted_features, fitted_label = self.fitted_for_inference()
+            trained = self.predictor.fit_splitset()
+            write_samples(
+                root,
+                None,
+                self.samples,
+                features,
+                label,
+                None,
+                fitted_features,
+                fitted_label,
+                trained_features=trained.features,
+                trained_label=trained.label,
+            )
+        else:
+            fitted_features, fitted_label = write_samples(
+                root, None, self.samples, features, label, "train"
+            )
+            updates = {"fitted_featurecoders": fitted_features, "fitted_labelcoder": fitted_label}
+            for fold in self.folds:
+                fold_features, fold_label = write_samples(
+                    root, fold.idx, fold.samples, features, label, "folds_train_combined"
+                )
+                fold_updates[fold.id] = {
+                    "fitted_featurecoders": fold_features,
+                    "fitted_labelcoder": fold_label,
+                }
+        cache.mark_hot(root)
+        with transaction() as db:
+            row = db.get(Splitset, self.id)
+            for key, value in {**updates, "cache_hot": True}.items():
+                setattr(row, key, value)
+            for fold_id, values in fold_updates.items():
+                fold_row = db.get(Fold, fold_id)
+                for key, value in values.items():
+                    setattr(fold_row, key, value)
+            if updates:
+                for feature, fitted in zip(features, fitted_features, strict=True):
+                    db.get(Feature, feature.id).fitted_featurecoders = fitted
+                if label is not None:
+                    db.get(Label, label.id).fitted_labelcoder = fitted_label
+        for key, value in {**updates, "cache_hot": True}.items():
+            setattr(self, key, value)
+        return self
+
+    @property
+    def cache_is_hot(self) -> bool:
+        """Whether every cached file is in place (checks the disk, not only the flag)."""
+        from assay.store import cache
+
+        return self.cache_hot and cache.is_hot(Path(self.cache_path))
+
+    @id_method
+    def clear_cache(self) -> Splitset:
+        """Delete this Splitset's cached samples (they are rebuilt when needed)."""
+        from assay.store import cache
+
+        cache.clear(Path(self.cache_path))
+        return self.update_columns(cache_hot=False)
+
+    @classmethod
+    def clear_cache_all(cls) -> None:
+        """Delete the cached samples of every Splitset."""
+        root = cache_dir()
+        shutil.rmtree(root, ignore_errors=True)
+        with transaction() as db:
+            for row in db.scalars(select(cls).where(cls.cache_hot.is_(True))):
+                row.cache_hot = False
+
+    @id_method
+    def fetch_cache(
+        self,
+        split: str,
+        label_features: str,
+        fold_id: int | None = None,
+        library: str | None = None,
+    ) -> Any:
+        """Read one split's cached label or features (caching first if needed).
+
+        Args:
+            split: A key of ``samples`` (or of the Fold's samples).
+            label_features: ``'label'`` or ``'features'``.
+            fold_id: The Fold, for its samples.
+            library: ``'pytorch'`` returns float tensors; None or ``'numpy'`` ndarrays.
+
+        Returns:
+            The label array (None when unsupervised and not windowed), or the features: one
+            array, or a list of arrays when there are several Features.
+        """
+        from assay.store import cache
+
+        if label_features not in ("label", "features"):
+            raise InvalidArgument(
+                f"label_features must be 'label' or 'features'; got {label_features!r}."
+            )
+        if library not in LIBRARIES:
+            raise InvalidArgument(f"library must be one of {LIBRARIES}; got {library!r}.")
+        fold = self.fold_of(fold_id)
+        keys = fold.samples if fold is not None else self.samples
+        if split not in keys:
+            raise InvalidArgument(f"split must be one of {sorted(keys)}; got {split!r}.")
+        if not self.cache_is_hot:
+            self.cache_samples()
+        features, label = cache.read_split(
+            Path(self.cache_path), None if fold is None else fold.idx, split
+        )
+        value: Any = label if label_features == "label" else features
+        if library == "pytorch" and value is not None:
+            import torch
+
+            value = (
+                [torch.as_tensor(v, dtype=torch.float32) for v in value]
+                if isinstance(value, list)
+                else torch.as_tensor(value, dtype=torch.float32)
+            )
+        if label_features == "features" and isinstance(value, list) and len(value) == 1:
+            return value[0]
+        return value
+
+    def fold_of(self, fold_id: int | None) -> Fold | None:
+        """The Fold with this id, which must belong to this Splitset."""
+        if fold_id is None:
+            return None
+        fold = Fold.get_by_id(fold_id)
+        if fold.splitset_id != self.id:
+            raise InvalidArgument(
+                f"fold_id: Fold {fold_id} belongs to Splitset {fold.splitset_id}, not {self.id}."
+            )
+        return fold
+
+    def split_arrays(self, split: str, fold_id: int | None = None) -> tuple[list, Any]:
+        """One split's preprocessed features (always a list) and label, from the cache."""
+        from assay.store import cache
+
+        fold = self.fold_of(fold_id)
+        keys = fold.samples if fold is not None else self.samples
+        if split not in keys:
+            raise InvalidArgument(f"split must be one of {sorted(keys)}; got {split!r}.")
+        if not self.cache_is_hot:
+            self.cache_samples()
+        return cache.read_split(Path(self.cache_path), None if fold is None else fold.idx, split)
+
+    @id_method
+    def infer(self) -> Any:
+        """Run this inference Splitset's Predictor over its samples; returns the Prediction.
+
+        Predictions are decoded into the trained Label's values; when this Splitset has a
+        Label of its own, metrics are computed against it as well.
+        """
+        from assay.orm.evaluation import evaluate_splits
+        from assay.orm.predictor import Prediction
+        from assay.train.adapters import get_adapter
+
+        if self.predictor_id is None:
+            raise InvalidArgument(
+                f"Splitset {self.id} is not an inference Splitset; make one with "
+                "Splitset.make(..., predictor_id=...)."
+            )
+        predictor = self.predictor
+        job = predictor.job
+        algorithm = job.queue.algorithm
+        key = self.inference_key()
+        data = {key: self.split_arrays(key)}
+        evaluation = evaluate_splits(
+            get_adapter(algorithm.library),
+            algorithm.functions(),
+            predictor.get_model(),
+            job.hyperparameters(),
+            algorithm.analysis_type,
+            self,
+            data,
+            None,
+            names=predictor.ordered_class_names,
+        )
+        with transaction() as db:
+            prediction = Prediction(
+                predictor_id=predictor.id,
+                splitset_id=self.id,
+                predictions=evaluation.predictions,
+                probabilities=evaluation.probabilities,
+                metrics=evaluation.metrics or None,
+                metrics_aggregate=evaluation.metrics_aggregate,
+                plot_data=evaluation.plot_data,
+                notes=evaluation.notes or None,
+            )
+            db.add(prediction)
+        return prediction
+
+    # -- hand-off to model libraries, in the original sample order -----------------------
+
+    @id_method
+    def to_numpy(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+        """``(features, label)`` of a split as ndarrays (a list when several Features)."""
+        from assay.train import handoff
+
+        return handoff.to_numpy(*self.split_arrays(split, fold_id))
+
+    @id_method
+    def to_pandas(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+        """``(features, label)`` of a split as DataFrames named by their encoded columns."""
+        from assay.train import handoff
+
+        features, label = self.split_arrays(split, fold_id)
+        names = [feature.encoded_column_names() for feature in self.features]
+        label_names = None
+        if self.label is not None and label is not None:
+            coder = self.label.labelcoder
+            width = label.shape[1] if label.ndim == 2 else 1
+            label_names = (
+                list(self.label.columns)
+                if coder is None or width == len(self.label.columns)
+                else [f"{self.label.columns[0]}_{i}" for i in range(width)]
+            )
+        return handoff.to_pandas(features, label, feature_columns=names, label_columns=label_names)
+
+    @id_method
+    def to_torch(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+        """``(features, label)`` of a split as float32 torch tensors."""
+        from assay.train import handoff
+
+        return handoff.to_torch(*self.split_arrays(split, fold_id))
+
+    @id_method
+    def to_dataloader(
+        self, split: str, fold_id: int | None = None, batch_size: int = 32, shuffle: bool = False
+    ) -> Any:
+        """A torch DataLoader over a split (in sample order unless ``shuffle``)."""
+        from assay.train import handoff
+
+        features, label = self.split_arrays(split, fold_id)
+        return handoff.to_dataloader(features, label, batch_size=batch_size, shuffle=shuffle)
+
+    @id_method
+    def to_keras(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+        """``(x, y)`` of a split ready for ``keras.Model.fit`` (x a list when several inputs)."""
+        from assay.train import handoff
+
+        return handoff.to_keras(*self.split_arrays(split, fold_id))
+
+
+class Fold(BaseModel):
+    """One cross-validation fold: which training samples fit, which one bin validates."""
+
+    __tablename__ = "fold"
+
+    idx: Mapped[int]
+    samples: Mapped[dict] = mapped_column(JSON)
+    fitted_featurecoders: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    fitted_labelcoder: Mapped[Any] = mapped_column(Pickled, nullable=True)
+    splitset_id: Mapped[int] = mapped_column(
+        ForeignKey("splitset.id", ondelete="CASCADE"), index=True
+    )
+
+    @property
+    def splitset(self) -> Splitset:
+        """The Splitset this Fold belongs to."""
+        return Splitset.get_by_id(self.splitset_id)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def check_features(feature_ids: Any) -> list[Feature]:
+    """Validate ``feature_ids`` (a non-empty list of distinct ints) and load the Features."""
+    if isinstance(feature_ids, (int, np.integer)) and not isinstance(feature_ids, bool):
+        feature_ids = [int(feature_ids)]
+    if not isinstance(feature_ids, (list, tuple)) or not feature_ids:
+        raise InvalidArgument(
+            f"feature_ids must be a non-empty list of Feature ids; got {feature_ids!r}."
+        )
+    if len(set(feature_ids)) != len(feature_ids):
+        raise InvalidArgument(f"feature_ids has duplicates: {list(feature_ids)!r}.")
+    return [Feature.get_by_id(feature_id) for feature_id in feature_ids]
+
+
+def check_count(value: Any, argument: str, minimum: int) -> None:
+    """Raise unless ``value`` is None or an int of at least ``minimum``."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise InvalidArgument(f"{argument} must be None or an int >= {minimum}; got {value!r}.")
+
+
+def stratify_on(
+    feature: Feature, label: Label | None, column: str | None, bin_count: int | None
+) -> np.ndarray | None:
+    """One value per sample to stratify by: the Label's class or bin, or a Feature column."""
+    from assay.preprocess import stratify
+
+    if label is not None:
+        values = label.to_arr()
+        if label.column_count > 1:
+            return stratify.stratify_values(values, kind="onehot")
+        if label.is_continuous():
+            if bin_count is None:
+                return None
+            return stratify.stratify_values(values, kind="continuous", bin_count=bin_count)
+        return stratify.stratify_values(values, kind="categorical")
+    if column is None:
+        return None
+    if column not in feature.columns:
+        raise InvalidArgument(
+            f"unsupervised_stratify_col must be a column of Feature {feature.id} "
+            f"({feature.columns}); got {column!r}."
+        )
+    if feature.dataset.typ != "tabular":
+        raise InvalidArgument(
+            "unsupervised_stratify_col needs a Tabular Feature; Feature "
+            f"{feature.id} is {feature.dataset.typ}."
+        )
+    values = feature.to_df(columns=[column])[column].to_numpy()
+    window = feature.window
+    if window is not None:
+        # A window is stratified by the value at its first timestep.
+        values = values[window.unshifted_indices()[:, 0]]
+    if np.issubdtype(values.dtype, np.floating):
+        if bin_count is None:
+            raise InvalidArgument(
+                f"unsupervised_stratify_col {column!r} is continuous; pass bin_count to "
+                "stratify it by quantile bins."
+            )
+        return stratify.stratify_values(values, kind="continuous", bin_count=bin_count)
+    return stratify.stratify_values(values, kind="categorical")
+
+
+def next_version(db: Any, model: type, name: str | None, attributes: dict[str, Any]) -> int | None:
+    """The next version of a named Splitset; an identical earlier version is an error."""
+    if name is None:
+        return None
+    lock_table(db, model.__tablename__)
+    siblings = list(db.scalars(select(model).where(model.name == name)))
+    for sibling in siblings:
+        if _row_version_attributes(sibling) == attributes:
+            raise InvalidArgument(
+                f"name: Splitset {sibling.id} ({name!r}, version {sibling.version}) already "
+                "has exactly these attributes; two versions cannot be identical. Change "
+                "something, or reuse that Splitset."
+            )
+    return max((s.version or 0 for s in siblings), default=0) + 1
+
+
+VERSION_EXCLUDES = ("samples", "sizes", "cache_path", "cache_hot")
+
+
+def version_attributes(values: dict[str, Any]) -> dict[str, Any]:
+    """What makes a Splitset version distinct: every setting, not its random samples."""
+    return {key: value for key, value in values.items() if key not in VERSION_EXCLUDES}
+
+
+def _row_version_attributes(row: Splitset) -> dict[str, Any]:
+    columns = [column.key for column in Splitset.__table__.columns]
+    settings = {key: getattr(row, key) for key in columns if key not in BASE_COLUMNS}
+    return version_attributes(settings)
+
+
+BASE_COLUMNS = (
+    "id",
+    "time_created",
+    "time_updated",
+    "is_starred",
+    "name",
+    "description",
+    "version",
+    "predictor_id",
+    "fitted_featurecoders",
+    "fitted_labelcoder",
+)
+
+
+def write_samples(
+    root: Path,
+    fold_index: int | None,
+    samples: dict[str, list[int]],
+    features: list[Feature],
+    label: Label | None,
+    train_key: str | None,
+    fitted_features: list[list[Any]] | None = None,
+    fitted_label: list[Any] | None = None,
+    trained_features: list[Feature] | None = None,
+    trained_label: Label | None = None,
+) -> tuple[list[list[Any]], list[Any] | None]:
+    """Preprocess one set of splits (the Splitset's, or a Fold's) and write them to the cache.
+
+    For inference, ``trained_features`` and ``trained_label`` are those the Predictor was
+    trained on: their steps (with the new Feature's own Window) and fitted coders apply.
+
+    Returns:
+        The fitted coders of each Feature, and of the Label.
+    """
+    from assay.store import cache
+
+    splits = {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()}
+    feature_arrays, new_fitted, targets = [], [], None
+    for at, feature in enumerate(features):
+        steps = None
+        if trained_features is not None:
+            steps = dataclasses.replace(
+                trained_features[at].steps(), windows=feature.steps().windows
+            )
+        done = feature.preprocess(
+            splits,
+            train_key=train_key,
+            fitted=None if fitted_features is None else fitted_features[at],
+            steps=steps,
+        )
+        feature_arrays.append(done.arrays)
+        new_fitted.append(done.fitted)
+        if done.shifted is not None and targets is None:
+            targets = done.shifted
+    label_arrays, label_fitted = None, fitted_label
+    if label is not None:
+        steps = None if trained_label is None else trained_label.steps()
+        done = label.preprocess(splits, train_key=train_key, fitted=fitted_label, steps=steps)
+        label_arrays, label_fitted = done.arrays, done.fitted
+    elif targets is not None:
+        label_arrays = targets
+    for name in splits:
+        cache.write_split(
+            root,
+            fold_index,
+            name,
+            None if label_arrays is None else label_arrays[name],
+            [arrays[name] for arrays in feature_arrays],
+        )
+    if not any(len(rows) for rows in splits.values()):
+        warnings.warn("every split is empty", stacklevel=2)
+    return new_fitted, label_fitted
+
+
+__all__ = ["Fold", "NotFound", "Splitset", "SplitsetFeature"]

@@ -1,0 +1,1 @@
+"""Pure preprocessing: interpolate, encode, window, shape and stratify arrays and frames."""

@@ -1,0 +1,252 @@
+"""Apply the preprocessing steps in order (interpolate, encode, window, shape) to some samples.
+
+This is where leakage is prevented: every step that learns from data learns from the
+``train`` samples only (categorical encoders excepted: they learn the categories of every
+sample), and every other split is transformed with what was learned. With ``fitted`` given
+(an inference splitset, or a fold's evaluation) nothing is refitted.
+
+Samples are rows of a table, or the first axis of an N-D array; when a Feature has a Window
+the samples are windows, and each window's timesteps are the rows behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from assay.preprocess import encode, interpolate, shape
+
+
+@dataclass(frozen=True)
+class InterpolateStep:
+    """Interpolate ``columns`` with ``kwargs`` (pandas), training rows alone if separately."""
+
+    columns: list[str]
+    kwargs: dict[str, Any]
+    process_separately: bool = True
+
+
+@dataclass(frozen=True)
+class EncodeStep:
+    """Encode ``columns`` with a copy of ``encoder`` at ``dimension``; categorical ones see all."""
+
+    encoder: Any
+    dimension: str
+    columns: list[str]
+    is_categorical: bool = False
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Timestep indices of each window: unshifted (features) and shifted (targets, or None)."""
+
+    unshifted: np.ndarray
+    shifted: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Everything recorded for a Feature or a Label, in the order it is applied."""
+
+    columns: list[str]
+    interpolaters: list[InterpolateStep] = field(default_factory=list)
+    coders: list[EncodeStep] = field(default_factory=list)
+    windows: Windows | None = None
+    reshape_indices: tuple | None = None
+
+
+@dataclass
+class Preprocessed:
+    """Arrays per split, the fitted coders, and for windows the shifted targets per split."""
+
+    arrays: dict[str, np.ndarray]
+    fitted: list[Any]
+    shifted: dict[str, np.ndarray] | None = None
+
+
+def preprocess(
+    data: pd.DataFrame | np.ndarray,
+    splits: dict[str, np.ndarray],
+    steps: Steps,
+    *,
+    train_key: str | None,
+    fitted: list[Any] | None = None,
+) -> Preprocessed:
+    """Preprocess every split of ``data``, fitting on ``splits[train_key]`` only.
+
+    Args:
+        data: The Feature's or Label's data: a DataFrame (tabular) or an N-D array whose
+            last axis holds ``steps.columns``.
+        splits: Sample indices (rows, or windows when ``steps.windows``) by split name.
+        steps: What to apply.
+        train_key: The split to fit on; None only together with ``fitted``.
+        fitted: Coders fitted earlier (inference): transform with these, never refit.
+
+    Returns:
+        The preprocessed arrays by split, the fitted coders (in ``steps.coders`` order), and
+        the windows' shifted targets when the Feature has windows with a future.
+    """
+    if fitted is None and train_key is None:
+        raise ValueError("train_key is required unless fitted coders are given")
+    rows = {name: rows_behind(samples, steps.windows) for name, samples in splits.items()}
+    train_rows = rows[train_key] if train_key is not None else None
+    filled = fill_gaps(data, rows, train_rows, steps)
+    if fitted is None:
+        fitted = fit_coders(filled, train_rows, rows, steps)
+    arrays: dict[str, np.ndarray] = {}
+    shifted: dict[str, np.ndarray] | None = {} if _has_future(steps) else None
+    for name, samples in splits.items():
+        source = filled.get(name, filled.get(None))
+        if steps.windows is None:
+            arrays[name] = encode_block(_rows_of(source, samples), steps, fitted)
+            continue
+        encoded = encode_block(_rows_of(source, rows[name]), steps, fitted)
+        position = {row: at for at, row in enumerate(rows[name])}
+        arrays[name] = encoded[_positions(steps.windows.unshifted[samples], position)]
+        if shifted is not None:
+            shifted[name] = encoded[_positions(steps.windows.shifted[samples], position)]
+    if steps.reshape_indices is not None:
+        arrays = {
+            name: shape.reshape_samples(array, steps.reshape_indices)
+            for name, array in arrays.items()
+        }
+    return Preprocessed(arrays=arrays, fitted=fitted, shifted=shifted)
+
+
+def rows_behind(samples: np.ndarray, windows: Windows | None) -> np.ndarray:
+    """The rows (timesteps) that samples stand for: themselves, or their windows' rows."""
+    samples = np.asarray(samples, dtype=np.int64)
+    if windows is None:
+        return samples
+    parts = [windows.unshifted[samples].ravel()]
+    if windows.shifted is not None:
+        parts.append(windows.shifted[samples].ravel())
+    return np.unique(np.concatenate(parts))
+
+
+def fill_gaps(
+    data: pd.DataFrame | np.ndarray,
+    rows: dict[str, np.ndarray],
+    train_rows: np.ndarray | None,
+    steps: Steps,
+) -> dict[str | None, Any]:
+    """Interpolate; returns the data each split sees (key None: the same for every split).
+
+    Tabular data: the training rows are interpolated alone; each other split's rows are
+    interpolated after the training rows and cut back out (``interpolate_without_leakage``).
+    N-D data: each sample is interpolated on its own, so no split can leak into another.
+    """
+    if not steps.interpolaters:
+        return {None: data}
+    if not isinstance(data, pd.DataFrame):
+        out = np.array(data, dtype=np.float64 if data.dtype.kind != "f" else data.dtype)
+        for step in steps.interpolaters:
+            at = [steps.columns.index(column) for column in step.columns]
+            out[..., at] = interpolate.interpolate_array(out[..., at], step.kwargs)
+        return {None: out}
+    filled: dict[str | None, Any] = {}
+    for name, split_rows in rows.items():
+        frame = data.copy()
+        for step in steps.interpolaters:
+            block = data[step.columns]
+            if not step.process_separately or train_rows is None:
+                frame.loc[:, step.columns] = interpolate.interpolate_frame(block, step.kwargs)
+                continue
+            others = np.setdiff1d(split_rows, train_rows)
+            done = interpolate.interpolate_without_leakage(
+                block, train_rows, {"other": others}, step.kwargs
+            )
+            frame.iloc[train_rows, _column_positions(frame, step.columns)] = _values(done["train"])
+            if len(others):
+                frame.iloc[others, _column_positions(frame, step.columns)] = _values(done["other"])
+        filled[name] = frame
+    return filled
+
+
+def fit_coders(
+    filled: dict[str | None, Any],
+    train_rows: np.ndarray | None,
+    rows: dict[str, np.ndarray],
+    steps: Steps,
+) -> list[Any]:
+    """Fit a copy of each coder: on the training rows, or on every row if categorical."""
+    if train_rows is None:
+        raise ValueError("fitting coders needs the training rows")
+    fitted = []
+    for step in steps.coders:
+        if step.is_categorical:
+            source = filled.get(None)
+            if source is None:  # interpolated per split: categories come from the raw columns
+                source = next(iter(filled.values()))
+            block = _block(source, steps.columns, step.columns)
+        else:
+            source = filled.get("train", filled.get(None))
+            if source is None:
+                source = next(iter(filled.values()))
+            block = _block(_rows_of(source, train_rows), steps.columns, step.columns)
+        coder, _ = encode.fit_encoder(clone(step.encoder), block, dimension=step.dimension)
+        fitted.append(coder)
+    return fitted
+
+
+def encode_block(samples: Any, steps: Steps, fitted: list[Any]) -> np.ndarray:
+    """Encode some samples: each coder's columns in coder order, then the unclaimed columns.
+
+    N-D samples are encoded along their last axis (columns) and keep their other axes.
+    """
+    array = samples.to_numpy() if isinstance(samples, pd.DataFrame) else np.asarray(samples)
+    if not steps.coders:
+        return array
+    lead = array.shape[:-1]
+    flat = array.reshape(-1, array.shape[-1])
+    claimed = {column for step in steps.coders for column in step.columns}
+    parts = []
+    for step, coder in zip(steps.coders, fitted, strict=True):
+        at = [steps.columns.index(column) for column in step.columns]
+        encoded = encode.transform(coder, step.dimension, flat[:, at])
+        parts.append(np.asarray(encoded, dtype=np.float64 if encoded.dtype == object else None))
+    rest = [at for at, column in enumerate(steps.columns) if column not in claimed]
+    if rest:
+        parts.append(flat[:, rest])
+    out = np.concatenate([part.reshape(len(flat), -1) for part in parts], axis=1)
+    return out.reshape(*lead, out.shape[-1])
+
+
+def encoded_columns(steps: Steps, coder_names: list[list[str]]) -> list[str]:
+    """The column names after encoding, in the order ``encode_block`` lays them out."""
+    claimed = {column for step in steps.coders for column in step.columns}
+    names = [name for names in coder_names for name in names]
+    return names + [column for column in steps.columns if column not in claimed]
+
+
+def _has_future(steps: Steps) -> bool:
+    return steps.windows is not None and steps.windows.shifted is not None
+
+
+def _rows_of(source: Any, rows: np.ndarray) -> Any:
+    if isinstance(source, pd.DataFrame):
+        return source.iloc[rows]
+    return source[rows]
+
+
+def _block(source: Any, columns: list[str], wanted: list[str]) -> np.ndarray:
+    array = source.to_numpy() if isinstance(source, pd.DataFrame) else np.asarray(source)
+    at = [columns.index(column) for column in wanted]
+    block = array[..., at]
+    return block.reshape(-1, len(at))
+
+
+def _positions(indices: np.ndarray, position: dict[int, int]) -> np.ndarray:
+    return np.vectorize(position.__getitem__, otypes=[np.int64])(indices)
+
+
+def _column_positions(frame: pd.DataFrame, columns: list[str]) -> list[int]:
+    return [frame.columns.get_loc(column) for column in columns]
+
+
+def _values(done: Any) -> np.ndarray:
+    return done.to_numpy() if isinstance(done, pd.DataFrame) else np.asarray(done)
