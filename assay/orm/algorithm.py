@@ -110,12 +110,15 @@ class Algorithm(BaseModel):
             db.add(row)
         return row
 
-    def functions(self) -> dict[str, Callable | None]:
-        """The stored functions, unpickled, by name (None where the default applies)."""
-        return {
+    def functions(self) -> dict[str, Any]:
+        """The stored functions, unpickled, with the library's defaults where none was given."""
+        from assay.train.adapters import get_adapter
+
+        stored = {
             key: None if getattr(self, key) is None else cloudpickle.loads(getattr(self, key))
             for key in FUNCTIONS
         }
+        return get_adapter(self.library).resolve(stored, self.analysis_type)
 
     @id_method
     def get_code(self) -> dict[str, str | None]:

@@ -61,7 +61,11 @@ class PredictionEvaluation:
 
     @id_method
     def importance_df(self, top_n: int | None = None, feature_id: int | None = None) -> Any:
-        """Columns ranked by their median loss impact (most important first)."""
+        """Columns ranked by their median loss impact, most important first.
+
+        The impact is the training loss minus the median loss with the column shuffled, so
+        the most negative impact (the loss rose most without the column) comes first.
+        """
         import pandas as pd
 
         if not self.feature_importance:
@@ -85,7 +89,7 @@ class PredictionEvaluation:
             if feature_id is None or int(fid) == feature_id
             for column, values in columns.items()
         ]
-        frame = pd.DataFrame(rows).sort_values("median", ascending=False, ignore_index=True)
+        frame = pd.DataFrame(rows).sort_values("median", ascending=True, ignore_index=True)
         return frame if top_n is None else frame.head(top_n)
 
     @id_method

@@ -1,0 +1,1 @@
+"""Pure evaluation: metrics, curves, confusion matrices, feature importance and figures."""

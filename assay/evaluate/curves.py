@@ -1,0 +1,61 @@
+"""ROC and precision-recall curves per class, from true class indices and probabilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _columns(
+    y_true: np.ndarray, probabilities: np.ndarray, names: list[str] | None
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(class name, is-this-class truth, its probability) per class; binary: positive only."""
+    truth = np.asarray(y_true).reshape(-1).astype(np.int64)
+    matrix = np.asarray(probabilities, dtype=np.float64)
+    if matrix.ndim == 1 or matrix.shape[1] == 1:
+        name = names[1] if names and len(names) > 1 else "1"
+        return [(str(name), truth == 1, matrix.reshape(-1))]
+    if matrix.shape[1] == 2:
+        name = names[1] if names else "1"
+        return [(str(name), truth == 1, matrix[:, 1])]
+    out = []
+    for at in range(matrix.shape[1]):
+        name = names[at] if names else str(at)
+        out.append((str(name), truth == at, matrix[:, at]))
+    return out
+
+
+def roc_curves(
+    y_true: np.ndarray, probabilities: np.ndarray, class_names: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per class: fpr, tpr, thresholds and AUC (one-vs-rest); absent classes are skipped."""
+    from sklearn.metrics import auc, roc_curve
+
+    out = {}
+    for name, positive, scores in _columns(y_true, probabilities, class_names):
+        if positive.all() or not positive.any():
+            continue
+        fpr, tpr, thresholds = roc_curve(positive, scores)
+        out[name] = {"fpr": fpr, "tpr": tpr, "thresholds": thresholds, "auc": float(auc(fpr, tpr))}
+    return out
+
+
+def precision_recall_curves(
+    y_true: np.ndarray, probabilities: np.ndarray, class_names: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per class: precision, recall, thresholds and average precision; absent classes skipped."""
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    out = {}
+    for name, positive, scores in _columns(y_true, probabilities, class_names):
+        if not positive.any():
+            continue
+        precision, recall, thresholds = precision_recall_curve(positive, scores)
+        out[name] = {
+            "precision": precision,
+            "recall": recall,
+            "thresholds": thresholds,
+            "average_precision": float(average_precision_score(positive, scores)),
+        }
+    return out

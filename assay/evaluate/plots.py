@@ -1,0 +1,235 @@
+"""Plotly figures for evaluation: learning curves, ROC, precision-recall, confusion, more.
+
+Each function returns figures; ``show_or_return`` displays them (``call_display=True``) or
+hands them back. Plotly is imported only when a figure is made.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TEMPLATE = "plotly_white"
+
+
+def _go() -> Any:
+    import plotly.graph_objects as go
+
+    return go
+
+
+def show_or_return(figures: Any, call_display: bool) -> Any:
+    """Display the figure(s) and return None, or return them untouched."""
+    if not call_display:
+        return figures
+    for figure in figures if isinstance(figures, list) else [figures]:
+        figure.show()
+    return None
+
+
+def learning_curve_figures(history: dict[str, list[float]], skip_head: bool = False) -> list[Any]:
+    """One figure per metric with a ``val_`` twin: training and evaluation by epoch (loss first).
+
+    ``skip_head`` leaves out the first 15% of epochs, whose high early loss squashes the rest.
+    """
+    go = _go()
+    names = [key for key in history if not key.startswith("val_")]
+    names.sort(key=lambda key: (key != "loss", key))
+    figures = []
+    for name in names:
+        series = {"train": list(history[name])}
+        if "val_" + name in history:
+            series["evaluation"] = list(history["val_" + name])
+        start = math.ceil(len(series["train"]) * 0.15) if skip_head else 0
+        figure = go.Figure()
+        for label, values in series.items():
+            epochs = list(range(start + 1, len(values) + 1))
+            figure.add_trace(go.Scatter(x=epochs, y=values[start:], mode="lines", name=label))
+        figure.update_layout(
+            title=f"Learning curve: {name}",
+            xaxis_title="epoch",
+            yaxis_title=name,
+            template=TEMPLATE,
+        )
+        figures.append(figure)
+    return figures
+
+
+def roc_figure(
+    curves_by_split: dict[str, dict[str, dict[str, Any]]], title: str = "ROC curves"
+) -> Any:
+    """One line per split and class: true positive rate against false positive rate."""
+    go = _go()
+    figure = go.Figure()
+    for split, curves in curves_by_split.items():
+        for name, curve in curves.items():
+            figure.add_trace(
+                go.Scatter(
+                    x=curve["fpr"],
+                    y=curve["tpr"],
+                    mode="lines",
+                    name=f"{split}: {name} (AUC {curve['auc']:.3f})",
+                )
+            )
+    figure.add_trace(
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line={"dash": "dash"})
+    )
+    figure.update_layout(
+        title=title,
+        xaxis_title="false positive rate",
+        yaxis_title="true positive rate",
+        template=TEMPLATE,
+    )
+    return figure
+
+
+def precision_recall_figure(
+    curves_by_split: dict[str, dict[str, dict[str, Any]]], title: str = "Precision-recall curves"
+) -> Any:
+    """One line per split and class: precision against recall."""
+    go = _go()
+    figure = go.Figure()
+    for split, curves in curves_by_split.items():
+        for name, curve in curves.items():
+            figure.add_trace(
+                go.Scatter(
+                    x=curve["recall"],
+                    y=curve["precision"],
+                    mode="lines",
+                    name=f"{split}: {name} (AP {curve['average_precision']:.3f})",
+                )
+            )
+    figure.update_layout(
+        title=title, xaxis_title="recall", yaxis_title="precision", template=TEMPLATE
+    )
+    return figure
+
+
+def confusion_figures(matrices: dict[str, np.ndarray], class_names: list[str]) -> list[Any]:
+    """One annotated heatmap per split: true classes down, predicted across."""
+    go = _go()
+    names = [str(name) for name in class_names]
+    figures = []
+    for split, matrix in matrices.items():
+        figure = go.Figure(
+            go.Heatmap(
+                z=matrix,
+                x=names,
+                y=names,
+                text=matrix,
+                texttemplate="%{text}",
+                colorscale="Blues",
+                showscale=False,
+            )
+        )
+        figure.update_layout(
+            title=f"Confusion matrix: {split}",
+            xaxis_title="predicted class",
+            yaxis_title="true class",
+            yaxis={"autorange": "reversed"},
+            template=TEMPLATE,
+        )
+        figures.append(figure)
+    return figures
+
+
+def confidence_figure(
+    probabilities: np.ndarray,
+    class_names: list[str],
+    prediction_index: int,
+    height: int | None = None,
+    split_name: str = "test",
+) -> Any:
+    """The probability of each class for one sample, as horizontal bars."""
+    go = _go()
+    row = np.asarray(probabilities, dtype=np.float64)[prediction_index]
+    row = np.atleast_1d(row)
+    names = [str(name) for name in class_names]
+    if row.size == 1:  # binary: the positive class's probability
+        row = np.array([1 - row[0], row[0]])
+    if len(names) != row.size:
+        names = [str(at) for at in range(row.size)]
+    figure = go.Figure(go.Bar(x=row, y=names, orientation="h", text=[f"{v:.3f}" for v in row]))
+    figure.update_layout(
+        title=f"Confidence of sample {prediction_index} ({split_name})",
+        xaxis_title="probability",
+        yaxis_title="class",
+        xaxis={"range": [0, 1]},
+        height=height,
+        template=TEMPLATE,
+    )
+    return figure
+
+
+def feature_importance_figures(
+    frame: pd.DataFrame, top_n: int = 10, height: int | None = None, margin_left: int | None = None
+) -> list[Any]:
+    """One bar chart per Feature of its ``top_n`` columns by loss impact.
+
+    ``frame`` has columns feature, column and impact (training loss minus the median loss
+    with the column shuffled: the more negative, the more important).
+    """
+    go = _go()
+    figures = []
+    for feature, group in frame.groupby("feature", sort=False):
+        top = group.sort_values("impact").head(top_n).iloc[::-1]
+        longest = max((len(str(c)) for c in top["column"]), default=10)
+        figure = go.Figure(
+            go.Bar(x=top["impact"], y=[str(c) for c in top["column"]], orientation="h")
+        )
+        figure.update_layout(
+            title=f"Feature importance: Feature {feature}",
+            xaxis_title="loss impact (training loss - median shuffled loss)",
+            yaxis_title="column",
+            height=height or max(300, 40 + 28 * len(top)),
+            margin={"l": margin_left or min(400, 20 + 8 * longest)},
+            template=TEMPLATE,
+        )
+        figures.append(figure)
+    return figures
+
+
+def performance_figure(
+    frame: pd.DataFrame,
+    *,
+    score_type: str,
+    max_loss: float | None = None,
+    min_score: float | None = None,
+    height: int | None = None,
+) -> Any:
+    """Every model's loss (x) against its score (y), one marker per split, to compare them.
+
+    A model is left out when any of its splits has a loss above ``max_loss`` or a score
+    below ``min_score``.
+    """
+    go = _go()
+    data = frame.dropna(subset=["loss", score_type])
+    keep = data.groupby("predictor_id").filter(
+        lambda group: (
+            (max_loss is None or group["loss"].max() <= max_loss)
+            and (min_score is None or group[score_type].min() >= min_score)
+        )
+    )
+    figure = go.Figure()
+    for split, group in keep.groupby("split", sort=False):
+        figure.add_trace(
+            go.Scatter(
+                x=group["loss"],
+                y=group[score_type],
+                mode="markers",
+                name=str(split),
+                text=[f"Predictor {p}" for p in group["predictor_id"]],
+                hovertemplate="%{text}<br>loss %{x:.4f}<br>" + score_type + " %{y:.4f}",
+            )
+        )
+    figure.update_layout(
+        title=f"Models by loss and {score_type}",
+        xaxis_title="loss",
+        yaxis_title=score_type,
+        height=height or 560,
+        template=TEMPLATE,
+    )
+    return figure

@@ -1,0 +1,1 @@
+"""Helpers users call from their own functions, at the paths the spec names."""
