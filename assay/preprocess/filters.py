@@ -12,7 +12,7 @@ import numpy as np
 
 from assay.errors import InvalidArgument
 
-STRING_KINDS = {"object", "str", "string", "category", "bool"}
+STRING_KINDS = {"object", "str", "string", "category"}
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -1,0 +1,195 @@
+"""Interpolaters, coders, shaper and window as users record them, applied by preprocess()."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.preprocessing import Normalizer, OneHotEncoder, StandardScaler
+from statsmodels.datasets import co2
+
+from assay.errors import InvalidArgument
+from assay.orm import (
+    Dataset,
+    Feature,
+    FeatureCoder,
+    FeatureInterpolater,
+    FeatureShaper,
+    Label,
+    LabelCoder,
+    LabelInterpolater,
+    Splitset,
+    Window,
+)
+
+
+def co2_frame():
+    frame = co2.load_pandas().data.reset_index(drop=True).iloc[:300].copy()
+    frame = frame.interpolate(method="linear", limit_direction="both")
+    frame["week"] = np.arange(len(frame), dtype=np.float64)
+    return frame
+
+
+def test_feature_interpolation_fills_gaps_without_leakage(capsys):
+    frame = co2_frame()
+    truth = frame["co2"].copy()
+    frame.loc[[20, 21, 150, 260], "co2"] = np.nan
+    feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
+    interpolater = FeatureInterpolater.from_feature(
+        feature.id, interpolate_kwargs={"method": "linear"}, columns=["co2"]
+    )
+    assert interpolater.matching_columns == ["co2"] and interpolater.leftover_columns == ["week"]
+    assert interpolater.original_filter == {"include": True, "dtypes": None, "columns": ["co2"]}
+    assert "matched 1 column(s)" in capsys.readouterr().out
+    assert feature.featureinterpolaters[0].id == interpolater.id
+    samples = {"train": np.arange(0, 200), "test": np.arange(200, 300)}
+    done = feature.preprocess(samples)
+    assert not np.isnan(done.arrays["train"]).any() and not np.isnan(done.arrays["test"]).any()
+    np.testing.assert_allclose(
+        done.arrays["train"][[20, 21, 150], 0], truth[[20, 21, 150]], atol=1.5
+    )
+    np.testing.assert_allclose(done.arrays["test"][60, 0], truth[260], atol=1.5)
+    with pytest.raises(InvalidArgument, match="already covered"):
+        FeatureInterpolater.from_feature(feature.id, columns=["co2"], verbose=False)
+
+
+def test_label_interpolation():
+    frame = co2_frame()
+    frame.loc[[5, 120], "co2"] = np.nan
+    dataset = Dataset.Tabular.from_df(frame)
+    label = Label.from_dataset(dataset.id, columns=["co2"])
+    LabelInterpolater.from_label(label.id, interpolate_kwargs={"method": "linear"})
+    assert label.labelinterpolaters[0].matching_columns == ["co2"]
+    done = label.preprocess({"train": np.arange(0, 200), "test": np.arange(200, 300)})
+    assert not np.isnan(done.arrays["train"]).any()
+    with pytest.raises(InvalidArgument, match="already has LabelInterpolater"):
+        LabelInterpolater.from_label(label.id)
+
+
+def test_interpolating_non_float_columns_is_an_error():
+    frame = load_iris(as_frame=True).frame
+    dataset = Dataset.Tabular.from_df(frame)
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    with pytest.raises(InvalidArgument, match="column 'target' is int64"):
+        LabelInterpolater.from_label(label.id)
+    feature = Feature.from_dataset(dataset.id)
+    with pytest.raises(InvalidArgument, match="column 'target'"):
+        FeatureInterpolater.from_feature(feature.id, verbose=False)
+    assert feature.featureinterpolaters == [] and label.labelinterpolaters == []
+
+
+def test_chained_coders_by_dtype_and_column():
+    frame = load_breast_cancer(as_frame=True).frame.iloc[:, :4].copy()
+    frame["size"] = np.where(frame["mean radius"] > 14, "large", "small")
+    feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
+    scaler = FeatureCoder.from_feature(
+        feature.id, StandardScaler(), dtypes=["float64"], verbose=False
+    )
+    onehot = FeatureCoder.from_feature(feature.id, OneHotEncoder(), columns=["size"], verbose=False)
+    assert (scaler.idx, onehot.idx) == (0, 1)
+    assert scaler.matching_columns == list(frame.columns[:4]) and scaler.only_fit_train
+    assert onehot.is_categorical and not onehot.only_fit_train
+    assert onehot.encoded_column_names == ["size_large", "size_small"]
+    assert feature.encoded_column_names() == [*frame.columns[:4], "size_large", "size_small"]
+    with pytest.raises(InvalidArgument, match="already covered"):
+        FeatureCoder.from_feature(
+            feature.id, StandardScaler(), columns=["mean radius"], verbose=False
+        )
+    train, test = np.arange(0, 400), np.arange(400, 569)
+    done = feature.preprocess({"train": train, "test": test})
+    assert done.arrays["train"].shape == (400, 6)
+    np.testing.assert_allclose(done.arrays["train"][:, :4].mean(axis=0), 0, atol=1e-9)
+    assert np.abs(done.arrays["test"][:, :4].mean(axis=0)).max() > 0.01  # fitted on train only
+    np.testing.assert_array_equal(done.arrays["test"][:, 4:].sum(axis=1), 1)
+
+
+def test_encoder_arguments_are_checked_and_corrected(capsys):
+    frame = load_iris(as_frame=True).frame
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    with pytest.raises(InvalidArgument, match="instance"):
+        FeatureCoder.from_feature(feature.id, StandardScaler, verbose=False)
+    with pytest.raises(InvalidArgument, match="matches none"):
+        FeatureCoder.from_feature(feature.id, StandardScaler(), dtypes=["object"], verbose=False)
+    FeatureCoder.from_feature(feature.id, StandardScaler(copy=False))
+    assert "copy=False changed to True" in capsys.readouterr().out
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    with pytest.raises(InvalidArgument, match="inverse_transform"):
+        LabelCoder.from_label(label.id, Normalizer())
+    coder = LabelCoder.from_label(label.id, OneHotEncoder(sparse_output=True))
+    assert coder.is_categorical and coder.sklearn_preprocess.sparse_output is False
+    assert label.labelcoder.id == coder.id
+
+
+def test_digits_as_images_reshaped_and_as_sequences_interpolated():
+    digits = load_digits()
+    images = Dataset.Image.from_numpy(digits.images[:, None, :, :].astype("float64"))
+    feature = Feature.from_dataset(images.id)
+    shaper = FeatureShaper.from_feature(feature.id, (0, 2, 3))
+    assert shaper.column_position == 2 and feature.featureshapers[0].id == shaper.id
+    done = feature.preprocess({"train": np.arange(100)})
+    assert done.arrays["train"].shape == (100, 8, 8)
+    with pytest.raises(InvalidArgument, match="out of range"):
+        FeatureShaper.from_feature(Feature.from_dataset(images.id).id, (0, 5))
+    with pytest.raises(InvalidArgument, match="holds"):
+        FeatureShaper.from_feature(Feature.from_dataset(images.id).id, (0, 2))
+
+    sequences = digits.images.astype("float64").copy()
+    sequences[3, 4, 2] = np.nan
+    dataset = Dataset.Sequence.from_numpy(sequences)
+    feature = Feature.from_dataset(dataset.id)
+    FeatureInterpolater.from_feature(
+        feature.id, interpolate_kwargs={"method": "linear"}, verbose=False
+    )
+    FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
+    done = feature.preprocess({"train": np.arange(1000), "test": np.arange(1000, 1797)})
+    assert done.arrays["train"].shape == (1000, 8, 8) and not np.isnan(done.arrays["train"]).any()
+    expected = (digits.images[3, 3, 2] + digits.images[3, 5, 2]) / 2
+    scaler = done.fitted[0]
+    restored = done.arrays["train"][3, 4, 2] * scaler.scale_[2] + scaler.mean_[2]
+    assert restored == pytest.approx(expected)
+
+
+def test_windows_with_an_encoder_and_bad_windows():
+    frame = co2_frame()
+    feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
+    FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
+    with pytest.raises(InvalidArgument, match="more than the series"):
+        Window.from_feature(feature.id, size_window=290, size_shift=20)
+    window = Window.from_feature(feature.id, size_window=28, size_shift=14)
+    assert window.window_count == (300 - 14 - 28) // 14 + 1
+    assert feature.window.id == window.id
+    samples = {"train": np.arange(0, 12), "test": np.arange(12, window.window_count)}
+    done = feature.preprocess(samples)
+    assert done.arrays["train"].shape == (12, 28, 2) and done.shifted["train"].shape == (12, 14, 2)
+    train_rows = np.unique(
+        np.concatenate(
+            [window.unshifted_indices()[:12].ravel(), window.shifted_indices()[:12].ravel()]
+        )
+    )
+    scaler = StandardScaler().fit(frame.to_numpy()[train_rows])
+    np.testing.assert_allclose(
+        done.arrays["test"][0], scaler.transform(frame.to_numpy()[window.samples_unshifted[12]])
+    )
+    dataset = Dataset.Tabular.from_df(frame)
+    label = Label.from_dataset(dataset.id, columns=["co2"])
+    windowed = Feature.from_dataset(dataset.id, include_columns=["week"])
+    Window.from_feature(windowed.id, size_window=28, size_shift=14)
+    with pytest.raises(InvalidArgument, match="Window"):
+        Splitset.make([windowed.id], label.id)
+    images = Dataset.Image.from_numpy(np.zeros((30, 1, 2, 2)))
+    with pytest.raises(InvalidArgument, match="Tabular"):
+        Window.from_feature(Feature.from_dataset(images.id).id, size_window=5, size_shift=2)
+
+
+def test_no_leakage_the_training_split_is_centred_and_the_test_split_is_not():
+    frame = load_iris(as_frame=True).frame
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    splitset = Splitset.make([feature.id], label.id, size_test=0.3)
+    train = splitset.fetch_cache("train", "features")
+    test = splitset.fetch_cache("test", "features")
+    np.testing.assert_allclose(train.mean(axis=0), 0, atol=1e-9)
+    assert not np.allclose(test.mean(axis=0), 0, atol=1e-3)
+    assert isinstance(pd.DataFrame(train), pd.DataFrame)
