@@ -22,7 +22,7 @@ def test_inference_windows_add_the_latest_past():
 
 def test_apply_windows_cuts_3d_samples():
     data = np.arange(200.0).reshape(100, 2)
-    unshifted, shifted = window_indices(100, 21, 7)
+    unshifted, _shifted = window_indices(100, 21, 7)
     windows = apply_windows(data, unshifted)
     assert windows.shape == (11, 21, 2)
     np.testing.assert_array_equal(windows[3], data[unshifted[3]])
