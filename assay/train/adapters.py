@@ -102,6 +102,7 @@ class Adapter:
         on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     ) -> tuple[Any, dict[str, list[float]]]:
         """Build the model, make its loss and optimizer, train it; returns (model, history)."""
+        self.before_build()
         model = fns["fn_build"](features_shape, label_shape, **hp)
         if model is None:
             raise InvalidArgument("fn_build returned None; it must return the model it builds.")
@@ -128,6 +129,9 @@ class Adapter:
         return trained, history
 
     reports_live = False
+
+    def before_build(self) -> None:
+        """Library set-up before the user's functions run (e.g. choosing Keras's backend)."""
 
     def prepare(self, model: Any, optimizer: Any) -> None:
         """Library-specific set-up before training."""
@@ -402,6 +406,10 @@ class KerasAdapter(Adapter):
     def default_fn_predict(self, analysis_type: str) -> Callable:
         """Threshold 0.5 (binary), argmax (multi), raw outputs (regression)."""
         return _keras_predict(analysis_type)
+
+    def before_build(self) -> None:
+        """Import Keras on the PyTorch backend unless KERAS_BACKEND says otherwise."""
+        import_keras()
 
     def attach_live_history(self, model: Any) -> None:
         """Wrap this model's ``fit`` so that a callback reports each epoch as it ends."""
