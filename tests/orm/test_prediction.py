@@ -1,0 +1,90 @@
+"""A Prediction's decoded values, tables and plots, after a queue has trained."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.preprocessing import OrdinalEncoder, StandardScaler
+
+from assay.errors import InvalidArgument
+from assay.orm import Algorithm, Dataset, Feature, FeatureCoder, Label, LabelCoder, Queue, Splitset
+
+
+def build(features_shape, label_shape, **hp):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=500)
+
+
+def train(model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp):
+    return model.fit(train_features, train_label.ravel())
+
+
+@pytest.fixture
+def trained():
+    frame = load_iris(as_frame=True).frame
+    frame["species"] = np.array(["setosa", "versicolor", "virginica"], dtype=object)[
+        frame.pop("target")
+    ]
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["species"])
+    FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
+    label = Label.from_dataset(dataset.id, columns=["species"])
+    LabelCoder.from_label(label.id, OrdinalEncoder())
+    splitset = Splitset.make([feature.id], label.id, size_test=0.3, fold_count=2)
+    algorithm = Algorithm.make("sklearn", "classification_multi", build, train)
+    queue = Queue.from_algorithm(algorithm.id, splitset.id, permute_count=0)
+    queue.run_jobs(progress=False)
+    return queue
+
+
+def test_predictions_are_decoded_to_class_names(trained):
+    prediction = trained.predictors[0].predictions[0]
+    assert set(prediction.predictions["test"]) <= {"setosa", "versicolor", "virginica"}
+    assert trained.predictors[0].ordered_class_names == ["setosa", "versicolor", "virginica"]
+    assert trained.predictors[0].ordered_feature_names == [
+        ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"]
+    ]
+    assert set(prediction.metrics) == {"folds_train_combined", "fold_validation", "test"}
+    assert (
+        prediction.metrics_aggregate["accuracy"]["min"]
+        <= prediction.metrics_aggregate["accuracy"]["max"]
+    )
+
+
+def test_plots_of_a_prediction(trained):
+    prediction = trained.predictors[0].predictions[0]
+    roc = prediction.plot_roc_curve(call_display=False)
+    assert any("virginica" in trace.name for trace in roc.data)
+    assert prediction.plot_precision_recall(call_display=False).layout.xaxis.title.text == "recall"
+    confusion = prediction.plot_confusion_matrix(call_display=False)
+    assert len(confusion) == 3 and list(confusion[0].data[0].x) == [
+        "setosa",
+        "versicolor",
+        "virginica",
+    ]
+    confidence = prediction.plot_confidence(
+        prediction_index=2, split_name="test", call_display=False
+    )
+    assert confidence.data[0].x.sum() == pytest.approx(1.0)
+    with pytest.raises(InvalidArgument, match="split_name"):
+        prediction.plot_confidence(split_name="holdout", call_display=False)
+    cells = prediction.confusion_records("test")
+    assert sum(len(rows) for rows in cells.values()) == len(trained.splitset.samples["test"])
+    assert trained.plot_performance(call_display=False).layout.yaxis.title.text == "accuracy"
+    with pytest.raises(InvalidArgument, match="history"):
+        trained.predictors[0].plot_learning_curve(call_display=False)
+
+
+def test_feature_importance_after_training(trained):
+    prediction = trained.predictors[0].predictions[0]
+    with pytest.raises(InvalidArgument, match="calc_featureImportance"):
+        prediction.importance_df()
+    prediction.calc_featureImportance(permute_count=3)
+    frame = prediction.importance_df(top_n=2)
+    assert len(frame) == 2 and frame["column"][0].startswith("petal")
+    figure = prediction.plot_feature_importance(call_display=False)[0]
+    assert figure.layout.title.text.startswith("Feature importance")
+    aggregate = Queue.metricsAggregate_df(trained.id, selected_metrics=["accuracy"], sort_by="mean")
+    assert set(aggregate["metric"]) == {"accuracy"} and len(aggregate) == 2
+    with pytest.raises(InvalidArgument, match="sort_by"):
+        trained.metrics_df(sort_by="nope")
