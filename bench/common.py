@@ -70,3 +70,36 @@ def report(title: str, assay: Measurement, baseline: Measurement, target: float)
     print(f"  assay    : {assay.seconds:8.3f} s   peak +{assay.peak_extra_mb:7.1f} MiB")
     print(f"  ratio    : {ratio:8.2f}   (target <= {target})  {verdict}")
     return ratio
+
+
+def median_seconds(work: Callable[[], object], repeats: int) -> float:
+    """The median wall time of ``work()`` over ``repeats`` calls (after one warm-up call)."""
+    work()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def report_times(title: str, ours: float, baseline: float, target: float) -> float:
+    """Print a timing comparison (seconds) and its ratio against the target."""
+    ratio = ours / baseline
+    verdict = "ok" if ratio <= target else "ABOVE TARGET"
+    print(f"\n{title}")
+    print(f"  baseline : {baseline:8.3f} s")
+    print(f"  assay    : {ours:8.3f} s")
+    print(f"  ratio    : {ratio:8.2f}   (target <= {target})  {verdict}")
+    return ratio
+
+
+def temporary_metastore() -> str:
+    """Point assay at a fresh ASSAY_HOME for this process; returns its path."""
+    home = tempfile.mkdtemp(prefix="assay-bench-")
+    os.environ["ASSAY_HOME"] = home
+    os.environ.pop("ASSAY_DATABASE_URL", None)
+    from assay.store import reset_engines
+
+    reset_engines()
+    return home

@@ -174,6 +174,7 @@ class Feature(ColumnSelection):
         train_key: str | None = "train",
         fitted: list[Any] | None = None,
         steps: Any = None,
+        data: Any = None,
     ) -> Any:
         """Preprocess some samples: interpolate, encode, window, shape, fitting on train only.
 
@@ -183,6 +184,7 @@ class Feature(ColumnSelection):
             fitted: Coders fitted earlier (inference): transform only, never refit.
             steps: Preprocessing recorded elsewhere (inference applies the trained
                 Feature's steps to new data); None uses this Feature's own.
+            data: This Feature's ``raw_data()``, when the caller has it already.
 
         Returns:
             ``assay.preprocess.pipeline.Preprocessed``: ``arrays`` by split, the ``fitted``
@@ -191,7 +193,7 @@ class Feature(ColumnSelection):
         from assay.preprocess.pipeline import preprocess
 
         return preprocess(
-            self.raw_data(),
+            self.raw_data() if data is None else data,
             {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()},
             self.steps() if steps is None else steps,
             train_key=train_key,

@@ -125,6 +125,7 @@ class Label(ColumnSelection):
         train_key: str | None = "train",
         fitted: list[Any] | None = None,
         steps: Any = None,
+        data: Any = None,
     ) -> Any:
         """Preprocess some samples: interpolate, then encode, fitting on train only.
 
@@ -133,6 +134,7 @@ class Label(ColumnSelection):
             train_key: The split the interpolater and coder learn from.
             fitted: A coder fitted earlier (inference): transform only, never refit.
             steps: Preprocessing recorded elsewhere (the trained Label's, for inference).
+            data: This Label's ``to_df()``, when the caller has it already.
 
         Returns:
             ``assay.preprocess.pipeline.Preprocessed`` with ``arrays`` by split.
@@ -140,7 +142,7 @@ class Label(ColumnSelection):
         from assay.preprocess.pipeline import preprocess
 
         return preprocess(
-            self.to_df(),
+            self.to_df() if data is None else data,
             {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()},
             self.steps() if steps is None else steps,
             train_key=train_key,

@@ -309,6 +309,7 @@ class Splitset(BaseModel):
         cache.clear(root)
         features = self.features
         label = self.label
+        raw = RawData([f.raw_data() for f in features], None if label is None else label.to_df())
         updates: dict[str, Any] = {}
         fold_updates: dict[int, dict[str, Any]] = {}
         if self.predictor_id is not None:
@@ -325,15 +326,16 @@ class Splitset(BaseModel):
                 fitted_label,
                 trained_features=trained.features,
                 trained_label=trained.label,
+                raw=raw,
             )
         else:
             fitted_features, fitted_label = write_samples(
-                root, None, self.samples, features, label, "train"
+                root, None, self.samples, features, label, "train", raw=raw
             )
             updates = {"fitted_featurecoders": fitted_features, "fitted_labelcoder": fitted_label}
             for fold in self.folds:
                 fold_features, fold_label = write_samples(
-                    root, fold.idx, fold.samples, features, label, "folds_train_combined"
+                    root, fold.idx, fold.samples, features, label, "folds_train_combined", raw=raw
                 )
                 fold_updates[fold.id] = {
                     "fitted_featurecoders": fold_features,
@@ -681,6 +683,14 @@ BASE_COLUMNS = (
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class RawData:
+    """The Features' and Label's data, loaded once for every split and fold."""
+
+    features: list[Any]
+    label: Any
+
+
 def write_samples(
     root: Path,
     fold_index: int | None,
@@ -692,6 +702,7 @@ def write_samples(
     fitted_label: list[Any] | None = None,
     trained_features: list[Feature] | None = None,
     trained_label: Label | None = None,
+    raw: RawData | None = None,
 ) -> tuple[list[list[Any]], list[Any] | None]:
     """Preprocess one set of splits (the Splitset's, or a Fold's) and write them to the cache.
 
@@ -716,6 +727,7 @@ def write_samples(
             train_key=train_key,
             fitted=None if fitted_features is None else fitted_features[at],
             steps=steps,
+            data=None if raw is None else raw.features[at],
         )
         feature_arrays.append(done.arrays)
         new_fitted.append(done.fitted)
@@ -724,7 +736,13 @@ def write_samples(
     label_arrays, label_fitted = None, fitted_label
     if label is not None:
         steps = None if trained_label is None else trained_label.steps()
-        done = label.preprocess(splits, train_key=train_key, fitted=fitted_label, steps=steps)
+        done = label.preprocess(
+            splits,
+            train_key=train_key,
+            fitted=fitted_label,
+            steps=steps,
+            data=None if raw is None else raw.label,
+        )
         label_arrays, label_fitted = done.arrays, done.fitted
     elif targets is not None:
         label_arrays = targets

@@ -141,7 +141,8 @@ def fill_gaps(
     N-D data: each sample is interpolated on its own, so no split can leak into another.
     """
     if not steps.interpolaters:
-        return {None: data}
+        # One conversion up front: row selections on an array are much cheaper than iloc.
+        return {None: data.to_numpy() if isinstance(data, pd.DataFrame) else data}
     if not isinstance(data, pd.DataFrame):
         out = np.array(data, dtype=np.float64 if data.dtype.kind != "f" else data.dtype)
         for step in steps.interpolaters:
@@ -206,14 +207,23 @@ def encode_block(samples: Any, steps: Steps, fitted: list[Any]) -> np.ndarray:
     claimed = {column for step in steps.coders for column in step.columns}
     parts = []
     for step, coder in zip(steps.coders, fitted, strict=True):
-        at = [steps.columns.index(column) for column in step.columns]
-        encoded = encode.transform(coder, step.dimension, flat[:, at])
+        encoded = encode.transform(
+            coder, step.dimension, _columns(flat, steps.columns, step.columns)
+        )
         parts.append(np.asarray(encoded, dtype=np.float64 if encoded.dtype == object else None))
-    rest = [at for at, column in enumerate(steps.columns) if column not in claimed]
+    rest = [column for column in steps.columns if column not in claimed]
     if rest:
-        parts.append(flat[:, rest])
-    out = np.concatenate([part.reshape(len(flat), -1) for part in parts], axis=1)
+        parts.append(_columns(flat, steps.columns, rest))
+    parts = [part.reshape(len(flat), -1) for part in parts]
+    out = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
     return out.reshape(*lead, out.shape[-1])
+
+
+def _columns(block: np.ndarray, columns: list[str], wanted: list[str]) -> np.ndarray:
+    """Some columns of a 2D block; all of them in order without a copy."""
+    if wanted == columns:
+        return block
+    return block[:, [columns.index(column) for column in wanted]]
 
 
 def encoded_columns(steps: Steps, coder_names: list[list[str]]) -> list[str]:
@@ -235,9 +245,9 @@ def _rows_of(source: Any, rows: np.ndarray) -> Any:
 
 def _block(source: Any, columns: list[str], wanted: list[str]) -> np.ndarray:
     array = source.to_numpy() if isinstance(source, pd.DataFrame) else np.asarray(source)
-    at = [columns.index(column) for column in wanted]
-    block = array[..., at]
-    return block.reshape(-1, len(at))
+    if wanted != columns:
+        array = array[..., [columns.index(column) for column in wanted]]
+    return array.reshape(-1, len(wanted))
 
 
 def _positions(indices: np.ndarray, position: dict[int, int]) -> np.ndarray:
