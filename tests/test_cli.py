@@ -26,3 +26,16 @@ def test_registering_twice_reuses_the_datasets():
     first = register_sklearn_datasets()
     second = register_sklearn_datasets()
     assert {k: v.id for k, v in first.items()} == {k: v.id for k, v in second.items()}
+
+
+def test_the_demo_runs_an_experiment_end_to_end(tmp_path, capsys):
+    from assay.demo import main
+
+    main([str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert "accuracy on the unseen patients" in out
+    files = {path.name for path in (tmp_path / "out").iterdir()}
+    assert {"metrics.csv", "performance.html", "roc.html", "feature_importance.html"} <= files
+    assert "plotly.min.js" in files  # served beside the pages, never from a CDN
+    html = (tmp_path / "out" / "roc.html").read_text()
+    assert "cdn.plot.ly" not in html
