@@ -170,6 +170,29 @@ class PredictionEvaluation:
         return show_or_return(confusion_figures(matrices, names), call_display)
 
     @id_method
+    def performance_summary(self, split: str) -> dict[str, Any]:
+        """The classification summary of one split: loss, accuracy, averaged and per-label scores.
+
+        ``precision_recall_f1_per_label`` is the ``label-p,r,f1;...`` string of the
+        performance-analysis document, with the classes named.
+        """
+        from assay.evaluate.summary import performance_summary
+
+        names = list(self.predictor.ordered_class_names or [])
+        data = (self.plot_data or {}).get(split)
+        if not names or data is None:
+            raise InvalidArgument(
+                f"split must be a scored classification split of Prediction {self.id} "
+                f"({sorted(self.plot_data or {}) if names else 'none: not a classification'}); "
+                f"got {split!r}."
+            )
+        probabilities = (self.probabilities or {}).get(split)
+        loss = ((self.metrics or {}).get(split) or {}).get("loss")
+        return performance_summary(
+            data["y_true"], data["y_pred"], probabilities, class_names=names, loss=loss
+        )
+
+    @id_method
     def confusion_records(self, split: str) -> dict[tuple[Any, Any], list[int]]:
         """For each (true class, predicted class), the positions in ``split`` of its records.
 

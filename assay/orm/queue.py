@@ -198,7 +198,8 @@ class Queue(BaseModel):
                     run.mark("stopped", "interrupted by the user (KeyboardInterrupt)")
                     bar.write(
                         f"Queue {self.id} stopped by the user; run_jobs() again resumes at "
-                        f"job {run.job_id}, repeat {run.repeat_index}."
+                        f"job {run.job_id}, repeat {run.repeat_index}.",
+                        file=sys.stderr,
                     )
                     break
                 if status == "failed":

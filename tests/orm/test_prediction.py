@@ -68,6 +68,9 @@ def test_plots_of_a_prediction(trained):
     assert confidence.data[0].x.sum() == pytest.approx(1.0)
     with pytest.raises(InvalidArgument, match="split_name"):
         prediction.plot_confidence(split_name="holdout", call_display=False)
+    summary = prediction.performance_summary("test")
+    assert summary["precision_recall_f1_per_label"].startswith("setosa-")
+    assert summary["loss"] == prediction.metrics["test"]["loss"]
     cells = prediction.confusion_records("test")
     assert sum(len(rows) for rows in cells.values()) == len(trained.splitset.samples["test"])
     assert trained.plot_performance(call_display=False).layout.yaxis.title.text == "accuracy"

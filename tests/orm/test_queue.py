@@ -324,3 +324,26 @@ def test_get_code_returns_the_source():
     code = Algorithm.get_code(algorithm.id)
     assert "Ridge(alpha=" in code["fn_build"] and code["fn_predict"] is None
     assert Predictor.select_where() == [] and Run.select_where() == []
+
+
+def test_ctrl_c_stops_gracefully_and_run_jobs_resumes(tmp_path):
+    script = tmp_path / "slow_queue_script.py"
+    script.write_text(SLOW_QUEUE)
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    queue_id = int(process.stdout.readline())
+    deadline = time.monotonic() + 60
+    while Queue.get_by_id(queue_id).runs_completed < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert "stopped by the user" in err
+    queue = Queue.get_by_id(queue_id)
+    assert [run.status for run in queue.runs].count("stopped") == 1
+    queue.run_jobs(progress=False)
+    assert Queue.get_by_id(queue_id).runs_completed == 8 and len(queue.predictors) == 8

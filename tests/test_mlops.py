@@ -1,0 +1,97 @@
+"""The high-level API: what it accepts as data, what it builds, and what it refuses."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image as PILImage
+from sklearn.datasets import load_digits, load_iris
+from sklearn.preprocessing import StandardScaler
+
+from assay.errors import InvalidArgument
+from assay.mlops import Architecture, Experiment, Input, Pipeline, Stratifier, Target, Trainer
+from assay.orm import Dataset, Queue, Splitset
+
+
+def test_a_shared_dataset_is_registered_once_and_the_target_left_out():
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
+    feature = splitset.features[0]
+    assert "target" not in feature.columns and len(feature.columns) == 4
+    assert feature.dataset_id == splitset.label.dataset_id
+    assert len(Dataset.select_where()) == 1
+
+
+@pytest.mark.parametrize("form", ["dataset", "id", "csv", "parquet", "npy2d"])
+def test_tabular_data_in_any_form(tmp_path, form):
+    frame = load_iris(as_frame=True).frame
+    value = {
+        "dataset": lambda: Dataset.Tabular.from_df(frame),
+        "id": lambda: Dataset.Tabular.from_df(frame).id,
+        "csv": lambda: (frame.to_csv(tmp_path / "iris.csv", index=False), tmp_path / "iris.csv")[1],
+        "parquet": lambda: (
+            frame.to_parquet(tmp_path / "iris.parquet"),
+            str(tmp_path / "iris.parquet"),
+        )[1],
+        "npy2d": lambda: (np.save(tmp_path / "iris.npy", frame.to_numpy()), tmp_path / "iris.npy")[
+            1
+        ],
+    }[form]()
+    splitset = Pipeline(Input(value), stratifier=Stratifier(size_test=0.2))
+    assert splitset.features[0].dataset.sample_count() == 150
+    assert splitset.supervision == "unsupervised"
+
+
+def test_arrays_and_image_folders(tmp_path):
+    digits = load_digits()
+    for at in range(6):
+        PILImage.fromarray((digits.images[at] * 15).astype("uint8")).save(tmp_path / f"{at}.png")
+    from_folder = Pipeline(Input(tmp_path), stratifier=Stratifier())
+    assert from_folder.features[0].dataset.typ == "image"
+    sequences = Pipeline(Input(digits.images), stratifier=Stratifier(size_test=0.2))
+    assert sequences.features[0].dataset.typ == "sequence"
+    images = Pipeline(Input(digits.images[:, None]), stratifier=Stratifier(size_test=0.2))
+    assert images.features[0].dataset.typ == "image"
+    with pytest.raises(InvalidArgument, match="2D, 3D or 4D"):
+        Pipeline(Input(np.zeros(5)))
+    with pytest.raises(InvalidArgument, match="inputs"):
+        Pipeline("not an input")
+
+
+def test_an_experiment_builds_the_algorithm_search_and_queue():
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(
+        Input(frame, encoders=Input.Encoder(StandardScaler())),
+        Target(frame, column="target"),
+        Stratifier(size_test=0.2),
+    )
+
+    def build(features_shape, label_shape, **hp):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=hp["C"])
+
+    def train(
+        model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+    ):
+        return model.fit(train_features, train_label.ravel())
+
+    architecture = Architecture(
+        "sklearn", "classification_multi", build, train, hyperparameters={"C": [0.1, 1, 10, 100]}
+    )
+    queue = Experiment(
+        architecture, Trainer(splitset, repeat_count=2, permute_count=0, search_count=2)
+    )
+    assert isinstance(queue, Queue) and queue.total_runs == 4
+    assert len(queue.hyperparamset.hyperparamcombos) == 2
+    with pytest.raises(InvalidArgument, match="search_count and search_percent"):
+        Experiment(architecture, Trainer(splitset, search_count=1, search_percent=0.5))
+    with pytest.raises(InvalidArgument, match="trainer.pipeline"):
+        Experiment(architecture, Trainer("pipeline"))
+    assert len(Queue.select_where()) == 1
+    assert isinstance(Splitset.get_by_id(splitset.id), Splitset)
+
+
+def test_frames_keep_their_own_columns():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [0, 1, 0, 1]})
+    splitset = Pipeline(Input(frame, include_columns=["a"]), Target(frame, column="b"))
+    assert splitset.features[0].columns == ["a"]
