@@ -85,7 +85,7 @@ def test_an_experiment_builds_the_algorithm_search_and_queue():
     assert len(queue.hyperparamset.hyperparamcombos) == 2
     with pytest.raises(InvalidArgument, match="search_count and search_percent"):
         Experiment(architecture, Trainer(splitset, search_count=1, search_percent=0.5))
-    with pytest.raises(InvalidArgument, match="trainer.pipeline"):
+    with pytest.raises(InvalidArgument, match=r"trainer\.pipeline"):
         Experiment(architecture, Trainer("pipeline"))
     assert len(Queue.select_where()) == 1
     assert isinstance(Splitset.get_by_id(splitset.id), Splitset)
