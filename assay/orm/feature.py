@@ -118,27 +118,15 @@ class Feature(ColumnSelection):
 
     def steps(self, with_shaper: bool = True) -> Any:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
-        from assay.preprocess.pipeline import EncodeStep, InterpolateStep, Steps, Windows
+        from assay.orm.preprocessing import encode_steps, interpolate_steps
+        from assay.preprocess.pipeline import Steps, Windows
 
         window = self.window
         shapers = self.featureshapers if with_shaper else []
         return Steps(
             columns=list(self.columns),
-            interpolaters=[
-                InterpolateStep(
-                    row.matching_columns, row.interpolate_kwargs, row.process_separately
-                )
-                for row in self.featureinterpolaters
-            ],
-            coders=[
-                EncodeStep(
-                    row.sklearn_preprocess,
-                    row.encoding_dimension,
-                    row.matching_columns,
-                    row.is_categorical,
-                )
-                for row in self.featurecoders
-            ],
+            interpolaters=interpolate_steps(self.featureinterpolaters),
+            coders=encode_steps(self.featurecoders),
             windows=None
             if window is None
             else Windows(window.unshifted_indices(), window.shifted_indices()),

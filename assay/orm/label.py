@@ -97,25 +97,13 @@ class Label(ColumnSelection):
 
     def steps(self) -> Any:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
-        from assay.preprocess.pipeline import EncodeStep, InterpolateStep, Steps
+        from assay.orm.preprocessing import encode_steps, interpolate_steps
+        from assay.preprocess.pipeline import Steps
 
         return Steps(
             columns=list(self.columns),
-            interpolaters=[
-                InterpolateStep(
-                    row.matching_columns, row.interpolate_kwargs, row.process_separately
-                )
-                for row in self.labelinterpolaters
-            ],
-            coders=[
-                EncodeStep(
-                    row.sklearn_preprocess,
-                    row.encoding_dimension,
-                    row.matching_columns,
-                    row.is_categorical,
-                )
-                for row in self.labelcoders
-            ],
+            interpolaters=interpolate_steps(self.labelinterpolaters),
+            coders=encode_steps(self.labelcoders),
         )
 
     @id_method

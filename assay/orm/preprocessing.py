@@ -107,3 +107,25 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(item) for item in value]
     return getattr(value, "__name__", str(value))
+
+
+def interpolate_steps(rows: list[Any]) -> list[Any]:
+    """Interpolater rows as the pipeline's steps."""
+    from assay.preprocess.pipeline import InterpolateStep
+
+    return [
+        InterpolateStep(row.matching_columns, row.interpolate_kwargs, row.process_separately)
+        for row in rows
+    ]
+
+
+def encode_steps(rows: list[Any]) -> list[Any]:
+    """Coder rows as the pipeline's steps."""
+    from assay.preprocess.pipeline import EncodeStep
+
+    return [
+        EncodeStep(
+            row.sklearn_preprocess, row.encoding_dimension, row.matching_columns, row.is_categorical
+        )
+        for row in rows
+    ]
