@@ -62,7 +62,7 @@ def column_filter(
         InvalidArgument: Unknown columns, a filter that matches nothing, or columns that an
             earlier preprocessor of this Feature already covers.
     """
-    from assay.preprocess.filters import match_columns
+    from assay.preprocess.filters import describe_match, match_columns
 
     feature_dtypes = feature.get_dtypes()
     names = [str(column) for column in feature.columns]
@@ -85,8 +85,16 @@ def column_filter(
     leftover = [name for name in names if name not in matching and name not in claimed]
     if verbose:
         print(
-            f"=> {what} for Feature {feature.id} matched {len(matching)} column(s): {matching}"
-            + (f"\n   left over for later {what}s: {leftover}" if leftover else "")
+            describe_match(
+                names,
+                feature_dtypes,
+                matching,
+                include=include,
+                filter_dtypes=dtypes,
+                filter_columns=columns,
+                claimed=claimed,
+                what=f"{what} of Feature {feature.id}",
+            )
         )
     return ColumnMatch(
         matching=list(matching),

@@ -30,6 +30,18 @@ def check_cutoffs(thresholds: Any) -> list[dict[str, Any]]:
                 f"MetricCutoff thresholds[{at}] must be dict(metric=str, cutoff=float, "
                 f"above_or_below='above'|'below'); got {threshold!r}."
             )
+        if not isinstance(threshold["metric"], str) or not threshold["metric"]:
+            raise InvalidArgument(
+                f"MetricCutoff thresholds[{at}]['metric'] must be a metric name such as "
+                f"'val_accuracy'; got {threshold['metric']!r}."
+            )
+        if isinstance(threshold["cutoff"], bool) or not isinstance(
+            threshold["cutoff"], (int, float)
+        ):
+            raise InvalidArgument(
+                f"MetricCutoff thresholds[{at}]['cutoff'] must be a number; "
+                f"got {threshold['cutoff']!r}."
+            )
         if threshold["above_or_below"] not in DIRECTIONS:
             raise InvalidArgument(
                 f"MetricCutoff thresholds[{at}]['above_or_below'] must be 'above' or 'below'; "
