@@ -33,7 +33,19 @@ SIGNATURES = {
 
 
 def check_function(name: str, function: Any) -> None:
-    """Raise unless ``function`` is a function whose parameters fit the spec's signature."""
+    """Raise unless ``function`` is a function whose parameters fit the spec's signature.
+
+    Parameter names may differ from the spec's; the count of positional parameters and the
+    presence of ``**hp`` (where the spec passes hyperparameters) are what is checked.
+    ``fn_optimize`` may also take the model first: ``fn_optimize(model, **hp)``.
+
+    Args:
+        name: One of ``SIGNATURES``.
+        function: What the user gave.
+
+    Raises:
+        InvalidArgument: A class or non-callable, or parameters that do not fit.
+    """
     positional, needs_hp = SIGNATURES[name]
     if name == "fn_optimize":  # PyTorch optimizers need the model: fn_optimize(model, **hp)
         positional = ("model",)
@@ -72,6 +84,16 @@ def check_functions(
 ) -> None:
     """Validate an Algorithm's library, analysis_type and functions.
 
+    Args:
+        library: A registered library (``assay.train.adapters.LIBRARIES``).
+        analysis_type: One of ``ANALYSIS_TYPES``.
+        fn_build: ``fn_build(features_shape, label_shape, **hp) -> model``.
+        fn_train: ``fn_train(model, loser, optimizer, train_features, train_label,
+            eval_features, eval_label, **hp)``.
+        fn_predict: ``fn_predict(model, features)``, or None for the default.
+        fn_lose: ``fn_lose(**hp) -> loser``, or None for the default.
+        fn_optimize: ``fn_optimize(**hp)`` (or ``(model, **hp)``), or None for the default.
+
     Raises:
         InvalidArgument: Naming the argument and what it must be.
     """
@@ -98,7 +120,15 @@ def check_functions(
 
 
 def get_code(function: Callable) -> str:
-    """The source text of a function, or a note saying why it is not available."""
+    """The source text of a function, dedented.
+
+    Args:
+        function: Any function.
+
+    Returns:
+        Its source, or ``'<source unavailable: ...>'`` when Python cannot find it (a function
+        typed into a REPL, or made with ``exec``).
+    """
     try:
         return textwrap.dedent(inspect.getsource(function))
     except (OSError, TypeError) as exc:

@@ -109,11 +109,8 @@ class PytorchAdapter(Adapter):
 
     def keep_optimizer(self, model: Any, optimizer: Any) -> None:
         """Remember the run's optimizer, so that ``save(model)`` stores it with the model."""
-        if optimizer is not None:
-            try:
-                self._optimizers[model] = optimizer
-            except TypeError:  # not weak-referenceable: the optimizer is not kept
-                pass
+        if optimizer is not None and _weakrefable(model):
+            self._optimizers[model] = optimizer
 
     def loss(self, fn_lose, model, features, label, analysis_type, hp) -> float:
         """``loser(model(features), label)`` on all the samples at once, without gradients."""
