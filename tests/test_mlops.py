@@ -57,7 +57,7 @@ def test_arrays_and_image_folders(tmp_path):
         Pipeline("not an input")
 
 
-def test_an_experiment_builds_the_algorithm_search_and_queue():
+def test_an_experiment_builds_the_algorithm_search_and_queue(backend):
     frame = load_iris(as_frame=True).frame
     splitset = Pipeline(
         Input(frame, encoders=Input.Encoder(StandardScaler())),

@@ -20,7 +20,7 @@ def train(model, loser, optimizer, train_features, train_label, eval_features, e
 
 
 @pytest.fixture
-def predictor_and_frame():
+def predictor_and_frame(backend):
     frame = load_diabetes(as_frame=True).frame
     dataset = Dataset.Tabular.from_df(frame.iloc[:400])
     feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])

@@ -20,7 +20,7 @@ def train(model, loser, optimizer, train_features, train_label, eval_features, e
 
 
 @pytest.fixture
-def trained():
+def trained(backend):
     frame = load_iris(as_frame=True).frame
     frame["species"] = np.array(["setosa", "versicolor", "virginica"], dtype=object)[
         frame.pop("target")

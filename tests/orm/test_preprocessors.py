@@ -77,7 +77,7 @@ def test_interpolating_non_float_columns_is_an_error():
     assert feature.featureinterpolaters == [] and label.labelinterpolaters == []
 
 
-def test_chained_coders_by_dtype_and_column():
+def test_chained_coders_by_dtype_and_column(backend):
     frame = load_breast_cancer(as_frame=True).frame.iloc[:, :4].copy()
     frame["size"] = np.where(frame["mean radius"] > 14, "large", "small")
     feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
@@ -149,7 +149,7 @@ def test_digits_as_images_reshaped_and_as_sequences_interpolated():
     assert restored == pytest.approx(expected)
 
 
-def test_windows_with_an_encoder_and_bad_windows():
+def test_windows_with_an_encoder_and_bad_windows(backend):
     frame = co2_frame()
     feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
     FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)

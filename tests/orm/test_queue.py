@@ -59,7 +59,7 @@ def sk_train(model, loser, optimizer, train_features, train_label, eval_features
     return model.fit(train_features, train_label.ravel())
 
 
-def test_sklearn_regression_runs_and_stores_metrics():
+def test_sklearn_regression_runs_and_stores_metrics(backend):
     splitset = pipeline(load_diabetes, label_coder=StandardScaler(), bin_count=4)
     algorithm = Algorithm.make("sklearn", "regression", sk_build, sk_train)
     hyperparamset = Hyperparamset.from_algorithm(algorithm.id, {"alpha": [0.1, 10.0]})
@@ -107,7 +107,7 @@ def failing_train(
     return model.fit(train_features, train_label.ravel())
 
 
-def test_a_failing_run_is_recorded_and_the_queue_goes_on(capsys):
+def test_a_failing_run_is_recorded_and_the_queue_goes_on(backend, capsys):
     splitset = pipeline(load_diabetes)
     algorithm = Algorithm.make("sklearn", "regression", sk_build, failing_train)
     hyperparamset = Hyperparamset.from_algorithm(algorithm.id, {"alpha": [10.0, 0.5]})
@@ -167,7 +167,7 @@ def torch_train(
     )
 
 
-def test_pytorch_multiclass_with_folds():
+def test_pytorch_multiclass_with_folds(backend):
     splitset = pipeline(load_iris, fold_count=3, label_coder=OneHotEncoder())
     algorithm = Algorithm.make(
         "pytorch", "classification_multi", torch_build, torch_train, fn_lose=torch_lose

@@ -93,7 +93,7 @@ def test_unsupervised_stratification_by_a_feature_column():
     assert_stratified(frame["target"].to_numpy(), splitset.samples)
 
 
-def test_cache_round_trip_fits_on_train_only():
+def test_cache_round_trip_fits_on_train_only(backend):
     frame, feature, label = tabular(load_breast_cancer, "bc")
     FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
     splitset = Splitset.make([feature.id], label.id, size_test=0.3)
@@ -132,7 +132,7 @@ def test_cache_round_trip_fits_on_train_only():
     np.testing.assert_allclose(splitset.fetch_cache("train", "features"), train)
 
 
-def test_each_fold_fits_its_own_coders():
+def test_each_fold_fits_its_own_coders(backend):
     _frame, feature, label = tabular(load_iris, "iris")
     FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
     LabelCoder.from_label(label.id, OneHotEncoder())
@@ -202,7 +202,7 @@ def test_windows_are_the_samples_and_their_future_the_target():
     assert x.shape[1:] == (21, 2) and y.shape[1:] == (7, 2)
 
 
-def test_bad_arguments_write_nothing():
+def test_bad_arguments_write_nothing(backend):
     frame, feature, label = tabular(load_iris, "iris")
     cases = [
         (dict(feature_ids=[], label_id=label.id), "feature_ids"),
@@ -236,7 +236,7 @@ def test_bad_arguments_write_nothing():
     assert Splitset.select_where() == []
 
 
-def test_named_versions_must_differ():
+def test_named_versions_must_differ(backend):
     _frame, feature, label = tabular(load_iris, "iris")
     first = Splitset.make([feature.id], label.id, size_test=0.2, name="pipe")
     second = Splitset.make([feature.id], label.id, size_test=0.3, name="pipe")
