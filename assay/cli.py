@@ -29,6 +29,35 @@ def datasets() -> None:
 
 
 @app.command()
+def runs(queue_id: int = typer.Argument(..., help="The Queue whose runs to show.")) -> None:
+    """Show each run of a Queue with its status and message (works while the queue runs)."""
+    from assay.errors import NotFound
+    from assay.orm import Queue
+
+    try:
+        queue = Queue.get_by_id(queue_id)
+    except NotFound as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from exc
+    counts = queue.status_counts()
+    typer.echo(
+        f"Queue {queue.id}: {counts['succeeded']} of {queue.total_runs} runs succeeded, "
+        + ", ".join(
+            f"{count} {status}"
+            for status, count in counts.items()
+            if count and status != "succeeded"
+        )
+    )
+    for run in queue.runs:
+        epochs = len(run.epochs)
+        detail = f"  {run.message}" if run.message else ""
+        typer.echo(
+            f"  run {run.id:>4}  job {run.job_id:>4}  repeat {run.repeat_index}  "
+            f"{run.status:<9}  {epochs:>4} epochs{detail}"
+        )
+
+
+@app.command()
 def demo() -> None:
     """Run the demo experiment on the current metastore."""
     from assay.demo import main

@@ -39,3 +39,39 @@ def test_the_demo_runs_an_experiment_end_to_end(tmp_path, capsys):
     assert "plotly.min.js" in files  # served beside the pages, never from a CDN
     html = (tmp_path / "out" / "roc.html").read_text()
     assert "cdn.plot.ly" not in html
+
+
+def test_runs_shows_each_runs_status():
+    from sklearn.datasets import load_iris
+
+    from assay.mlops import Architecture, Experiment, Input, Pipeline, Stratifier, Target, Trainer
+
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
+
+    def build(features_shape, label_shape, **hp):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=hp["C"], max_iter=300)
+
+    def train(
+        model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+    ):
+        if hp["C"] > 1:
+            raise ValueError("C too large for this demo")
+        return model.fit(train_features, train_label.ravel())
+
+    queue = Experiment(
+        Architecture(
+            "sklearn", "classification_multi", build, train, hyperparameters={"C": [1, 10]}
+        ),
+        Trainer(splitset, permute_count=0),
+    )
+    before = runner.invoke(app, ["runs", str(queue.id)]).output
+    assert "0 of 2 runs succeeded, 2 queued" in before
+    queue.run_jobs(progress=False)
+    after = runner.invoke(app, ["runs", str(queue.id)]).output
+    assert "1 of 2 runs succeeded, 1 failed" in after
+    assert "ValueError: C too large for this demo" in after
+    missing = runner.invoke(app, ["runs", "999"])
+    assert missing.exit_code == 1 and "does not exist" in missing.output
