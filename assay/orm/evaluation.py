@@ -76,12 +76,22 @@ def to_ordinal(label: np.ndarray) -> np.ndarray:
     return label.reshape(len(label)).astype(np.int64)
 
 
-def decode_classes(ordinal: np.ndarray, names: list[Any] | None, coded: bool) -> np.ndarray:
-    """Class indices back to the Label's values (encoders order classes as sorted)."""
+def decode_classes(ordinal: np.ndarray, names: list[Any] | None) -> np.ndarray:
+    """Class indices back to the Label's values (encoders and estimators sort classes)."""
     ordinal = np.asarray(ordinal).reshape(len(ordinal)).astype(np.int64)
-    if not coded or names is None:
+    if not names:
         return ordinal
     return np.asarray(names, dtype=object)[ordinal]
+
+
+def true_classes(label: np.ndarray, names: list[Any] | None, coded: bool) -> np.ndarray:
+    """Class indices of the true labels: one-hot argmax, encoded values, or raw values' ranks."""
+    label = np.asarray(label)
+    if coded or not names or (label.ndim == 2 and label.shape[1] > 1):
+        return to_ordinal(label)
+    position = {name: at for at, name in enumerate(names)}
+    values = label.reshape(len(label)).tolist()
+    return np.asarray([position.get(value, -1) for value in values], dtype=np.int64)
 
 
 def decode_values(values: np.ndarray, coder: tuple[Any, str] | None) -> np.ndarray:
@@ -125,7 +135,7 @@ def evaluate_splits(
         )
         if classification:
             ordinal = to_ordinal(predicted)
-            out.predictions[split] = decode_classes(ordinal, names, coder is not None)
+            out.predictions[split] = decode_classes(ordinal, names)
             if probabilities is not None:
                 out.probabilities[split] = np.asarray(probabilities)
         else:
@@ -141,7 +151,7 @@ def evaluate_splits(
             )
         )
         if classification:
-            truth = to_ordinal(label)
+            truth = true_classes(label, names, coded=coder is not None)
             metrics, notes = split_metrics(
                 analysis_type,
                 truth,
@@ -151,14 +161,11 @@ def evaluate_splits(
                 loss=loss,
             )
             out.plot_data[split] = {"y_true": truth, "y_pred": ordinal}
+        elif splitset.label is None:  # windowed targets: compared on the encoded scale
+            truth = np.asarray(label, dtype=np.float64)
+            metrics, notes = split_metrics(analysis_type, truth, out.predictions[split], loss=loss)
         else:
-            truth = decode_values(label, coder) if splitset.label is not None else np.asarray(label)
-            if splitset.label is None:  # windowed targets: compare on the encoded scale
-                predicted_values = np.asarray(predicted, dtype=np.float64)
-                metrics, notes = split_metrics(analysis_type, truth, predicted_values, loss=loss)
-                out.metrics[split] = metrics
-                out.notes.extend(f"{split}: {note}" for note in notes)
-                continue
+            truth = decode_values(label, coder)
             metrics, notes = split_metrics(analysis_type, truth, out.predictions[split], loss=loss)
             out.plot_data[split] = {"y_true": truth, "y_pred": out.predictions[split]}
         out.metrics[split] = metrics

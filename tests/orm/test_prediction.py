@@ -91,3 +91,19 @@ def test_feature_importance_after_training(trained):
     assert set(aggregate["metric"]) == {"accuracy"} and len(aggregate) == 2
     with pytest.raises(InvalidArgument, match="sort_by"):
         trained.metrics_df(sort_by="nope")
+
+
+def test_raw_class_values_without_a_coder_are_ranked_and_decoded():
+    frame = load_iris(as_frame=True).frame
+    frame["target"] = frame["target"] * 10 + 1  # classes 1, 11, 21
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    splitset = Splitset.make([feature.id], label.id, size_test=0.3)
+    algorithm = Algorithm.make("sklearn", "classification_multi", build, train)
+    queue = Queue.from_algorithm(algorithm.id, splitset.id, permute_count=0)
+    queue.run_jobs(progress=False)
+    prediction = queue.predictors[0].predictions[0]
+    assert set(prediction.predictions["test"]) <= {1, 11, 21}
+    assert prediction.metrics["test"]["accuracy"] > 0.85
+    assert prediction.plot_data["test"]["y_true"].max() == 2  # ranks, not raw values

@@ -62,7 +62,13 @@ def estimator_loss(model: Any, features: Any, label: Any, analysis_type: str) ->
             mean_squared_error(label.reshape(len(label), -1), predictions.reshape(len(label), -1))
         )
     probabilities = np.asarray(model.predict_proba(features))
-    return float(log_loss(_truth(label), probabilities, labels=list(range(probabilities.shape[1]))))
+    # The estimator's own classes order its probability columns (raw values such as 1, 11,
+    # 21 when the label was not encoded); one-hot labels give positions instead.
+    classes = getattr(model, "classes_", None)
+    truth = _truth(label)
+    if classes is None or (label.ndim == 2 and label.shape[1] > 1):
+        classes = list(range(probabilities.shape[1]))
+    return float(log_loss(truth, probabilities, labels=list(classes)))
 
 
 class SklearnAdapter(Adapter):
