@@ -107,6 +107,36 @@ def decode_values(values: np.ndarray, coder: tuple[Any, str] | None) -> np.ndarr
     return flat[:, 0] if values.ndim <= 2 and flat.shape[1] == 1 else values
 
 
+def windowed_decoder(splitset: Any, fold_id: int | None) -> Any:
+    """A function that decodes windowed targets through their Feature's fitted coders, or None.
+
+    Windowed (self-supervised) targets are the encoded columns of the Feature with the
+    Window; decoding them gives predictions and metrics in the series' own units.
+    """
+    from assay.preprocess.pipeline import decode_block
+
+    features = splitset.features
+    if splitset.predictor_id is not None:
+        features = splitset.predictor.fit_splitset().features
+        fitted_all, _ = splitset.fitted_for_inference()
+    elif fold_id is not None:
+        from assay.orm.splitset import Fold
+
+        fitted_all = Fold.get_by_id(fold_id).fitted_featurecoders
+    else:
+        fitted_all = splitset.fitted_featurecoders
+    for at, feature in enumerate(features):
+        window = feature.window
+        if window is None or window.samples_shifted is None:
+            continue
+        steps = feature.steps()
+        if not steps.coders or not fitted_all:
+            return None
+        fitted = fitted_all[at]
+        return lambda values: decode_block(values, steps, fitted)
+    return None
+
+
 def evaluate_splits(
     adapter: Any,
     functions: dict[str, Any],
@@ -127,6 +157,11 @@ def evaluate_splits(
 
     names = class_names(splitset) if names is None else names
     coder = fitted_label_coder(splitset, fold_id)
+    decode_windows = (
+        windowed_decoder(splitset, fold_id)
+        if splitset.label is None and not analysis_type.startswith("classification")
+        else None
+    )
     classification = analysis_type in CLASSIFICATION
     out = Evaluation(class_names=names, probabilities={} if classification else None)
     for split, (features, label) in data.items():
@@ -140,9 +175,12 @@ def evaluate_splits(
                 out.probabilities[split] = np.asarray(probabilities)
         else:
             supervised = splitset.label is not None or coder is not None
-            out.predictions[split] = (
-                decode_values(predicted, coder) if supervised else np.asarray(predicted)
-            )
+            if supervised:
+                out.predictions[split] = decode_values(predicted, coder)
+            elif decode_windows is not None:
+                out.predictions[split] = decode_windows(predicted)
+            else:
+                out.predictions[split] = np.asarray(predicted)
         if label is None:
             continue
         loss = float(
@@ -161,9 +199,12 @@ def evaluate_splits(
                 loss=loss,
             )
             out.plot_data[split] = {"y_true": truth, "y_pred": ordinal}
-        elif splitset.label is None:  # windowed targets: compared on the encoded scale
+        elif splitset.label is None:  # windowed targets, decoded like the predictions
             truth = np.asarray(label, dtype=np.float64)
+            if decode_windows is not None:
+                truth = decode_windows(truth)
             metrics, notes = split_metrics(analysis_type, truth, out.predictions[split], loss=loss)
+            out.plot_data[split] = {"y_true": truth, "y_pred": out.predictions[split]}
         else:
             truth = decode_values(label, coder)
             metrics, notes = split_metrics(analysis_type, truth, out.predictions[split], loss=loss)

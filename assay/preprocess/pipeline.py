@@ -226,6 +226,36 @@ def _columns(block: np.ndarray, columns: list[str], wanted: list[str]) -> np.nda
     return block[:, [columns.index(column) for column in wanted]]
 
 
+def decode_block(encoded: np.ndarray, steps: Steps, fitted: list[Any]) -> np.ndarray:
+    """Undo ``encode_block``: each coder's block through its inverse, in the original columns.
+
+    Used for windowed targets, whose values are a Feature's encoded columns. The last axis
+    holds the encoded columns; every other axis is kept.
+
+    Raises:
+        InvalidArgument: A coder that cannot be inverted.
+    """
+    encoded = np.asarray(encoded, dtype=np.float64)
+    if not steps.coders:
+        return encoded
+    lead = encoded.shape[:-1]
+    flat = encoded.reshape(-1, encoded.shape[-1])
+    out = np.empty((len(flat), len(steps.columns)), dtype=np.float64)
+    start = 0
+    for step, coder in zip(steps.coders, fitted, strict=True):
+        width = len(encode.encoded_column_names(coder, step.dimension, step.columns))
+        decoded = encode.inverse_transform(coder, step.dimension, flat[:, start : start + width])
+        out[:, [steps.columns.index(column) for column in step.columns]] = np.asarray(
+            decoded, dtype=np.float64
+        ).reshape(len(flat), -1)
+        start += width
+    claimed = {column for step in steps.coders for column in step.columns}
+    rest = [at for at, column in enumerate(steps.columns) if column not in claimed]
+    if rest:
+        out[:, rest] = flat[:, start:]
+    return out.reshape(*lead, len(steps.columns))
+
+
 def encoded_columns(steps: Steps, coder_names: list[list[str]]) -> list[str]:
     """The column names after encoding, in the order ``encode_block`` lays them out."""
     claimed = {column for step in steps.coders for column in step.columns}
