@@ -29,6 +29,31 @@ def datasets() -> None:
 
 
 @app.command()
+def queues() -> None:
+    """List the Queues: what they train, and how many of their runs are done."""
+    from assay.orm import Queue
+
+    rows = Queue.select_where()
+    if not rows:
+        typer.echo("No queues yet.")
+        return
+    for queue in rows:
+        algorithm = queue.algorithm
+        counts = queue.status_counts()
+        problems = ", ".join(
+            f"{counts[status]} {status}"
+            for status in ("running", "failed", "stopped")
+            if counts[status]
+        )
+        typer.echo(
+            f"Queue {queue.id:>4}  {algorithm.library:<8} {algorithm.analysis_type:<22} "
+            f"Splitset {queue.splitset_id:>4}  {counts['succeeded']:>4}/{queue.total_runs} runs"
+            + (f"  ({problems})" if problems else "")
+            + (f"  {queue.description}" if queue.description else "")
+        )
+
+
+@app.command()
 def runs(queue_id: int = typer.Argument(..., help="The Queue whose runs to show.")) -> None:
     """Show each run of a Queue with its status and message (works while the queue runs)."""
     from assay.errors import NotFound

@@ -6,6 +6,10 @@ from assay.demo import register_sklearn_datasets
 runner = CliRunner()
 
 
+def test_queues_on_an_empty_metastore():
+    assert runner.invoke(app, ["queues"]).output.strip() == "No queues yet."
+
+
 def test_info_on_an_empty_metastore_lists_tables():
     result = runner.invoke(app, ["info"])
     assert result.exit_code == 0
@@ -73,5 +77,7 @@ def test_runs_shows_each_runs_status():
     after = runner.invoke(app, ["runs", str(queue.id)]).output
     assert "1 of 2 runs succeeded, 1 failed" in after
     assert "ValueError: C too large for this demo" in after
+    listing = runner.invoke(app, ["queues"]).output
+    assert f"Queue {queue.id:>4}  sklearn" in listing and "1/2 runs  (1 failed)" in listing
     missing = runner.invoke(app, ["runs", "999"])
     assert missing.exit_code == 1 and "does not exist" in missing.output
