@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from assay.errors import InvalidArgument
+from assay.store import transaction
 
 __all__ = [
     "Architecture",
@@ -212,8 +213,29 @@ def Pipeline(
     """Build the Features, Label, their preprocessing and the Splitset; returns the Splitset.
 
     Raises:
-        InvalidArgument: Anything the low-level calls reject, before the Splitset is made.
+        InvalidArgument: Anything the low-level calls reject; nothing is written then (the
+            whole call is one transaction).
     """
+    inputs = _as_list(inputs)
+    if not inputs or not all(isinstance(item, Input) for item in inputs):
+        raise InvalidArgument("inputs must be an Input or a list of Inputs.")
+    if target is not None and not isinstance(target, Target):
+        raise InvalidArgument(f"target must be a Target or None; got {type(target).__name__}.")
+    stratifier = stratifier or Stratifier()
+    if not isinstance(stratifier, Stratifier):
+        raise InvalidArgument(f"stratifier must be a Stratifier; got {type(stratifier).__name__}.")
+    with transaction():  # one call, one transaction: a failure leaves nothing behind
+        return _build_pipeline(inputs, target, stratifier, name, description)
+
+
+def _build_pipeline(
+    inputs: list[Input],
+    target: Target | None,
+    stratifier: Stratifier,
+    name: str | None,
+    description: str | None,
+) -> Any:
+    """Pipeline's writes, in the caller's transaction."""
     from assay.orm import (
         Feature,
         FeatureCoder,
@@ -226,14 +248,6 @@ def Pipeline(
         Window,
     )
 
-    inputs = _as_list(inputs)
-    if not inputs or not all(isinstance(item, Input) for item in inputs):
-        raise InvalidArgument("inputs must be an Input or a list of Inputs.")
-    if target is not None and not isinstance(target, Target):
-        raise InvalidArgument(f"target must be a Target or None; got {type(target).__name__}.")
-    stratifier = stratifier or Stratifier()
-    if not isinstance(stratifier, Stratifier):
-        raise InvalidArgument(f"stratifier must be a Stratifier; got {type(stratifier).__name__}.")
     registry = _Registry()
     label = None
     target_dataset = None
@@ -312,8 +326,12 @@ def Experiment(
     name: str | None = None,
     description: str | None = None,
 ) -> Any:
-    """Make the Algorithm, its Hyperparamset and the Queue; returns the Queue to run."""
-    from assay.orm import Algorithm, Hyperparamset, Queue, Splitset
+    """Make the Algorithm, its Hyperparamset and the Queue; returns the Queue to run.
+
+    Raises:
+        InvalidArgument: Anything the low-level calls reject; nothing is written then.
+    """
+    from assay.orm import Splitset
 
     if not isinstance(architecture, Architecture):
         raise InvalidArgument(
@@ -336,6 +354,20 @@ def Experiment(
         search_count=trainer.search_count,
         search_percent=trainer.search_percent,
     )
+    with transaction():  # an Algorithm is never left behind without its Queue
+        return _build_experiment(architecture, trainer, splitset, name, description)
+
+
+def _build_experiment(
+    architecture: Architecture,
+    trainer: Trainer,
+    splitset: Any,
+    name: str | None,
+    description: str | None,
+) -> Any:
+    """Experiment's writes, in the caller's transaction."""
+    from assay.orm import Algorithm, Hyperparamset, Queue
+
     algorithm = Algorithm.make(
         architecture.library,
         architecture.analysis_type,
@@ -382,9 +414,17 @@ def Inference(
         target_dataset: New targets, to compute metrics; optional.
         record_shifted: For windowed data, whether the new series' futures are known.
     """
-    from assay.orm import Feature, Label, Predictor, Splitset, Window
+    from assay.orm import Predictor
 
     predictor = Predictor.get_by_id(predictor) if isinstance(predictor, int) else predictor
+    with transaction():  # the new rows and the Prediction land together, or not at all
+        return _infer(predictor, input_datasets, target_dataset, record_shifted)
+
+
+def _infer(predictor: Any, input_datasets: Any, target_dataset: Any, record_shifted: bool) -> Any:
+    """Inference's writes, in the caller's transaction."""
+    from assay.orm import Feature, Label, Splitset, Window
+
     trained = predictor.fit_splitset()
     datasets = _as_list(input_datasets)
     if len(datasets) != len(trained.feature_ids):

@@ -43,9 +43,11 @@ def test_tabular_data_in_any_form(tmp_path, form):
 
 def test_arrays_and_image_folders(tmp_path):
     digits = load_digits()
+    folder = tmp_path / "images"  # not tmp_path itself, which holds the metastore
+    folder.mkdir()
     for at in range(6):
-        PILImage.fromarray((digits.images[at] * 15).astype("uint8")).save(tmp_path / f"{at}.png")
-    from_folder = Pipeline(Input(tmp_path), stratifier=Stratifier())
+        PILImage.fromarray((digits.images[at] * 15).astype("uint8")).save(folder / f"{at}.png")
+    from_folder = Pipeline(Input(folder), stratifier=Stratifier())
     assert from_folder.features[0].dataset.typ == "image"
     sequences = Pipeline(Input(digits.images), stratifier=Stratifier(size_test=0.2))
     assert sequences.features[0].dataset.typ == "sequence"
@@ -95,3 +97,55 @@ def test_frames_keep_their_own_columns():
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [0, 1, 0, 1]})
     splitset = Pipeline(Input(frame, include_columns=["a"]), Target(frame, column="b"))
     assert splitset.features[0].columns == ["a"]
+
+
+def _rows_in_every_table() -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from assay.orm.base import Base
+    from assay.store import reading
+
+    with reading() as db:
+        return {
+            table.name: db.scalar(select(func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def _logistic_architecture(analysis_type: str) -> Architecture:
+    def build(features_shape, label_shape, **hp):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression()
+
+    def train(
+        model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+    ):
+        return model.fit(train_features, train_label.ravel())
+
+    return Architecture("sklearn", analysis_type, build, train)
+
+
+def test_a_pipeline_that_fails_writes_nothing(backend):
+    frame = load_iris(as_frame=True).frame
+    before = _rows_in_every_table()
+    with pytest.raises(InvalidArgument, match="fold"):  # 120 train samples cannot make 100 folds
+        Pipeline(
+            Input(frame, encoders=Input.Encoder(StandardScaler())),
+            Target(frame, column="target"),
+            Stratifier(size_test=0.2, fold_count=100),
+        )
+    assert _rows_in_every_table() == before
+    assert not any(_rows_in_every_table().values())
+
+
+def test_an_experiment_that_fails_leaves_no_algorithm_behind(backend):
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
+    before = _rows_in_every_table()
+    # Three classes cannot be a binary classification: the Queue refuses after the Algorithm.
+    with pytest.raises(InvalidArgument, match="classification_binary"):
+        Experiment(_logistic_architecture("classification_binary"), Trainer(splitset))
+    assert _rows_in_every_table() == before
+    queue = Experiment(_logistic_architecture("classification_multi"), Trainer(splitset))
+    assert queue.total_runs == 1 and _rows_in_every_table()["algorithm"] == 1

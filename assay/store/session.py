@@ -17,7 +17,7 @@ transaction rolls back, and is forgotten when it commits.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -57,6 +57,8 @@ def transaction() -> Iterator[Session]:
     outer = _joinable()
     if outer is not None:
         yield outer.session
+        # What a commit would have done for the caller: ids assigned, constraints checked.
+        outer.session.flush()
         return
     built = engine()
     bind = built.execution_options(assay_write=True)
@@ -104,10 +106,8 @@ def on_rollback(undo: Callable[[], None]) -> None:
 def _run_undo(undo: list[Callable[[], None]]) -> None:
     """Run the clean-ups of a failed transaction, newest first; one failing stops no other."""
     for step in reversed(undo):
-        try:
+        with suppress(Exception):  # best effort: the error that rolled back is what matters
             step()
-        except Exception:  # noqa: BLE001 - clean-up is best effort; the original error wins
-            pass
 
 
 def lock_table(db: Session, table: str) -> None:

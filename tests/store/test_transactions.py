@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assay.orm import Dataset, Feature
-from assay.store import reading, transaction
+from assay.store import in_transaction, on_rollback, reading, transaction
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -38,3 +38,37 @@ def test_foreign_keys_are_enforced():
     with pytest.raises(Exception, match=r"(?i)foreign key"), transaction() as db:
         db.add(Feature(dataset_id=12345, columns=["a"]))
     assert count(Feature) == 0
+
+
+def test_nested_transactions_join_the_outer_one_and_see_its_rows():
+    with pytest.raises(RuntimeError, match="late"), transaction():
+        dataset = Dataset.Tabular.from_df(pd.DataFrame({"a": [1.0, 2.0]}))
+        # A call that opens its own transaction and reads inside the outer one sees the row.
+        feature = Feature.from_dataset(dataset.id)
+        assert Feature.get_by_id(feature.id).dataset_id == dataset.id
+        raise RuntimeError("late")
+    assert count(Dataset) == 0 and count(Feature) == 0
+
+
+def test_an_inner_commit_is_not_final_until_the_outer_block_ends():
+    with transaction():
+        Dataset.Tabular.from_df(pd.DataFrame({"a": [1.0]}))
+        assert in_transaction()
+    assert not in_transaction()
+    assert count(Dataset) == 1
+
+
+def test_rollback_runs_the_clean_ups_registered_in_it_and_commit_forgets_them(tmp_path):
+    leftover, kept = tmp_path / "leftover", tmp_path / "kept"
+    for path in (leftover, kept):
+        path.write_text("x")
+    with pytest.raises(RuntimeError), transaction():
+        on_rollback(leftover.unlink)
+        on_rollback(lambda: (_ for _ in ()).throw(OSError("a clean-up that fails")))
+        raise RuntimeError("boom")
+    assert not leftover.exists()
+    with transaction():
+        on_rollback(kept.unlink)
+    assert kept.exists()
+    on_rollback(kept.unlink)  # outside a transaction there is nothing to undo
+    assert kept.exists()
