@@ -1,0 +1,132 @@
+"""Several processes on one Queue: each run is claimed by one worker and trained once."""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+
+from assay.orm import Algorithm, Dataset, Feature, Hyperparamset, Label, Queue, Splitset
+
+EPOCHS = [2, 3, 4, 5]
+REPEATS = 3
+
+
+def sgd_build(features_shape, label_shape, **hp):
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(loss="log_loss")
+
+
+def sgd_train(
+    model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+):
+    """``hp['epochs']`` passes of partial_fit, each reported live as an epoch."""
+    from assay.train.live import report_epoch
+
+    label = train_label.ravel()
+    losses = []
+    for epoch in range(hp["epochs"]):
+        model.partial_fit(train_features, label, classes=np.unique(label))
+        losses.append(float(1 - model.score(train_features, label)) + epoch)
+        report_epoch(epoch, {"loss": losses[-1]})
+    return model, {"loss": losses}
+
+
+def iris_queue() -> Queue:
+    """12 runs: 4 epoch counts, 3 repeats each; samples not cached yet."""
+    frame = load_iris(as_frame=True).frame
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    splitset = Splitset.make([feature.id], label.id, size_test=0.2)
+    algorithm = Algorithm.make("sklearn", "classification_multi", sgd_build, sgd_train)
+    hyperparamset = Hyperparamset.from_algorithm(algorithm.id, {"epochs": EPOCHS})
+    return Queue.from_algorithm(
+        algorithm.id,
+        splitset.id,
+        repeat_count=REPEATS,
+        hyperparamset_id=hyperparamset.id,
+        permute_count=0,
+    )
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from assay.orm import Queue
+
+    queue_id, go = int(sys.argv[1]), Path(sys.argv[2])
+    print("ready", flush=True)
+    while not go.exists():
+        time.sleep(0.005)
+    Queue.run_jobs(queue_id)
+    """
+)
+
+
+def run_workers(queue_id: int, count: int, folder: Path) -> list[str]:
+    """Start ``count`` workers, let them call run_jobs at the same moment; their stderr."""
+    script = folder / "worker.py"
+    script.write_text(WORKER)
+    go = folder / "go"
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(queue_id), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        for _ in range(count)
+    ]
+    for worker in workers:
+        assert worker.stdout.readline().strip() == "ready"
+    go.touch()
+    errors = []
+    for worker in workers:
+        _, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+        errors.append(err)
+    return errors
+
+
+def last_bar_count(err: str, total: int) -> int:
+    """The count the progress bar showed last."""
+    counts = re.findall(rf"(\d+)/{total} \[", err)
+    return int(counts[-1])
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_workers_started_together_train_each_run_once(backend, tmp_path, workers):
+    queue = iris_queue()
+    started = time.perf_counter()
+    errors = run_workers(queue.id, workers, tmp_path)
+    print(f"{workers} workers: {time.perf_counter() - started:.1f} s")
+    queue = Queue.get_by_id(queue.id)
+    runs = queue.runs
+    assert {run.status for run in runs} == {"succeeded"}, [(r.status, r.message) for r in runs]
+    assert queue.runs_completed == queue.total_runs == len(EPOCHS) * REPEATS
+    predictors = queue.predictors
+    assert len(predictors) == queue.total_runs
+    assert len({(p.job_id, p.repeat_index) for p in predictors}) == queue.total_runs
+    for predictor in predictors:
+        run = next(r for r in runs if r.id == predictor.run_id)
+        epochs = predictor.get_hyperparameters(as_pandas=False)["epochs"]
+        assert len(run.epochs) == len(predictor.history["loss"]) == epochs
+        assert run.history()["loss"] == pytest.approx(predictor.history["loss"])
+        assert predictor.job_id == run.job_id and predictor.repeat_index == run.repeat_index
+    for err in errors:
+        assert "failed" not in err
+        # the bar counts the runs every process finished; what it lacks is said to be elsewhere
+        shown = last_bar_count(err, queue.total_runs)
+        found = re.search(r"(\d+) run\(s\) not done here", err)
+        elsewhere = int(found.group(1)) if found else 0
+        assert shown + elsewhere == queue.total_runs, err
