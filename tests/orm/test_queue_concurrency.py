@@ -2,6 +2,7 @@
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -11,8 +12,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+from sqlalchemy import update
 
-from assay.orm import Algorithm, Dataset, Feature, Hyperparamset, Label, Queue, Splitset
+from assay.orm import (
+    Algorithm,
+    Dataset,
+    Feature,
+    Hyperparamset,
+    Label,
+    Predictor,
+    Queue,
+    Run,
+    Splitset,
+)
+from assay.orm.base import utcnow
+from assay.orm.execute import execute_run
+from assay.orm.predictor import EpochMetrics
+from assay.store import transaction
 
 EPOCHS = [2, 3, 4, 5]
 REPEATS = 3
@@ -130,3 +146,87 @@ def test_workers_started_together_train_each_run_once(backend, tmp_path, workers
         found = re.search(r"(\d+) run\(s\) not done here", err)
         elsewhere = int(found.group(1)) if found else 0
         assert shown + elsewhere == queue.total_runs, err
+
+
+# -- claiming, in one process -------------------------------------------------------------
+
+
+def hold(run: Run, pid: int) -> None:
+    """Make ``run`` look as if process ``pid`` of this host is training it."""
+    with transaction() as db:
+        db.execute(
+            update(Run)
+            .where(Run.id == run.id)
+            .values(status="running", host=socket.gethostname(), pid=pid, time_started=utcnow())
+        )
+
+
+@pytest.fixture
+def sleeper():
+    """A live process of this host, other than this one."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_of_two_claims_on_one_run_only_the_first_wins():
+    run = iris_queue().runs[0]
+    first, second = Run.get_by_id(run.id), Run.get_by_id(run.id)
+    assert first.claim() is True
+    assert second.claim() is False
+    fresh = Run.get_by_id(run.id)
+    assert (fresh.status, fresh.pid) == ("running", os.getpid())
+
+
+def test_a_run_held_by_a_live_process_is_left_alone(sleeper):
+    queue = iris_queue()
+    run = queue.runs[0]
+    hold(run, sleeper.pid)
+    with transaction() as db:
+        db.add(EpochMetrics(run_id=run.id, epoch=0, metrics={"loss": 1.0}))
+    assert execute_run(run.id) is None
+    fresh = Run.get_by_id(run.id)
+    assert (fresh.status, fresh.pid) == ("running", sleeper.pid)
+    assert len(fresh.epochs) == 1  # its epochs are not cleared by another worker
+    assert queue.predictors == []
+
+
+def test_a_run_held_by_a_dead_process_is_taken_over():
+    queue = iris_queue()
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    run = queue.runs[0]
+    hold(run, process.pid)
+    assert execute_run(run.id) == "succeeded"
+    assert len(queue.predictors) == 1
+
+
+def test_a_failing_final_write_marks_the_run_failed(capsys):
+    """A Predictor already stored for a run (as an earlier race left it) fails that run only."""
+    queue = iris_queue()
+    run = queue.runs[0]
+    with transaction() as db:
+        db.add(
+            Predictor(
+                job_id=run.job_id,
+                repeat_index=run.repeat_index,
+                time_started=utcnow(),
+                time_succeeded=utcnow(),
+                time_duration=0,
+                model_file=b"",
+                features_shapes=(4,),
+                label_shape=(1,),
+                history={},
+                ordered_class_names=None,
+                ordered_feature_names=[],
+                library="sklearn",
+            )
+        )
+    queue.run_jobs(progress=False)
+    runs = queue.runs
+    assert runs[0].status == "failed" and "IntegrityError" in runs[0].message
+    assert {run.status for run in runs[1:]} == {"succeeded"}
+    assert Queue.get_by_id(queue.id).runs_completed == queue.total_runs - 1
+    assert len(queue.predictors) == queue.total_runs  # the old one and one per other run
+    assert "1 run(s) failed" in capsys.readouterr().err
