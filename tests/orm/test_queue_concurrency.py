@@ -2,6 +2,7 @@
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -230,3 +231,58 @@ def test_a_failing_final_write_marks_the_run_failed(capsys):
     assert Queue.get_by_id(queue.id).runs_completed == queue.total_runs - 1
     assert len(queue.predictors) == queue.total_runs  # the old one and one per other run
     assert "1 run(s) failed" in capsys.readouterr().err
+
+
+# -- runs held by other processes: zombies, live ones -------------------------------------
+
+HOLD_AND_SLEEP = textwrap.dedent(
+    """
+    import os, socket, sys, time
+    from sqlalchemy import update
+    from assay.orm import Run
+    from assay.orm.base import utcnow
+    from assay.store import transaction
+
+    with transaction() as db:
+        db.execute(
+            update(Run)
+            .where(Run.id == int(sys.argv[1]))
+            .values(status="running", host=socket.gethostname(), pid=os.getpid(), time_started=utcnow())
+        )
+    print("held", flush=True)
+    time.sleep(600)
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "waitid"), reason="needs os.waitid to leave a zombie")
+def test_a_run_of_a_killed_unreaped_child_is_resumed(tmp_path):
+    queue = iris_queue()
+    run = queue.runs[5]
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD_AND_SLEEP, str(run.id)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        assert child.stdout.readline().strip() == "held"
+        os.kill(child.pid, signal.SIGKILL)
+        # wait for it to exit without reaping it: it stays a zombie of this process
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+        assert Run.get_by_id(run.id).pid == child.pid
+        queue.run_jobs(progress=False)
+        assert Queue.get_by_id(queue.id).runs_completed == queue.total_runs == 12
+        assert {r.status for r in queue.runs} == {"succeeded"}
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_run_jobs_says_which_runs_other_processes_still_hold(sleeper, capsys):
+    queue = iris_queue()
+    hold(queue.runs[2], sleeper.pid)
+    queue.run_jobs(progress=False)
+    assert Queue.get_by_id(queue.id).runs_completed == queue.total_runs - 1
+    err = capsys.readouterr().err
+    assert "1 run(s) not done here" in err and f"pid {sleeper.pid} on" in err
