@@ -207,19 +207,25 @@ class Queue(BaseModel):
         from assay.orm.execute import execute_run
 
         tried: set[int] = set()
-        while (run := self.next_claimable(skip=tried)) is not None:
-            bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
-            try:
+        current: Run | None = None
+        try:
+            while (run := self.next_claimable(skip=tried)) is not None:
+                bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
+                current = run
                 if execute_run(run.id) is not None:
                     tried.add(run.id)
-            except KeyboardInterrupt:
-                bar.write(
-                    f"Queue {self.id} stopped by the user; run_jobs() again resumes at "
-                    f"job {run.job_id}, repeat {run.repeat_index}.",
-                    file=sys.stderr,
-                )
-                return
-            bar.update(max(0, self.succeeded_count() - bar.n))
+                current = None
+                bar.update(max(0, self.succeeded_count() - bar.n))
+        except KeyboardInterrupt:
+            at = (
+                ""
+                if current is None
+                else f" at job {current.job_id}, repeat {current.repeat_index}"
+            )
+            bar.write(
+                f"Queue {self.id} stopped by the user; run_jobs() again resumes{at}.",
+                file=sys.stderr,
+            )
 
     def next_claimable(self, skip: set[int]) -> Run | None:
         """The first run, in order, that a worker may take now (read afresh), leaving out ``skip``."""
