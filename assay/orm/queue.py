@@ -611,6 +611,13 @@ def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:
                 f"is floating ({dtype}). Use 'regression', or register the column as ints."
             )
         classes = label.column_count if label.column_count > 1 else len(label.unique_classes)
+        if label.column_count == 1 and classes < 2:
+            found = f"only the class {label.unique_classes[0]!r}" if classes else "no class"
+            raise InvalidArgument(
+                f"analysis_type {analysis_type!r} needs a Label with at least 2 classes; Label "
+                f"{label.id} has {found}. Add samples of another class, or use an Algorithm "
+                "of analysis_type 'regression'."
+            )
         if analysis_type == "classification_binary" and classes > 2:
             raise InvalidArgument(
                 f"analysis_type 'classification_binary' needs at most 2 classes; Label "

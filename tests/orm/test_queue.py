@@ -335,6 +335,33 @@ def test_bad_algorithms_and_queues_are_clear_errors():
         Queue.from_algorithm(binary.id, iris.id)
 
 
+def test_bad_names_nan_hyperparameters_and_single_class_labels_are_refused():
+    with pytest.raises(InvalidArgument, match=r"name must be a str or None; got int"):
+        Algorithm.make("sklearn", "regression", sk_build, sk_train, name=5, description=5)
+    with pytest.raises(InvalidArgument, match=r"description must be a str or None; got int"):
+        Algorithm.make("sklearn", "regression", sk_build, sk_train, description=5)
+    assert Algorithm.select_where() == []
+    regression = Algorithm.make("sklearn", "regression", sk_build, sk_train)
+    with pytest.raises(InvalidArgument, match=r"hyperparameters\['alpha'\] holds nan"):
+        Hyperparamset.from_algorithm(regression.id, {"alpha": [1.0, float("nan")]})
+    with pytest.raises(InvalidArgument, match=r"name must be a str or None"):
+        Hyperparamset.from_algorithm(regression.id, {"alpha": [1.0]}, name=3)
+    assert Hyperparamset.select_where() == []
+    frame = load_iris(as_frame=True).frame
+    frame = frame[frame["target"] == 1]
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    splitset = Splitset.make([feature.id], label.id, size_test=0.2)
+    for analysis_type in ("classification_binary", "classification_multi"):
+        algorithm = Algorithm.make("sklearn", analysis_type, sk_build, sk_train)
+        with pytest.raises(
+            InvalidArgument, match=rf"at least 2 classes; Label {label.id} has only the class 1\."
+        ):
+            Queue.from_algorithm(algorithm.id, splitset.id)
+    assert Queue.select_where() == []
+
+
 def test_get_code_returns_the_source():
     algorithm = Algorithm.make("sklearn", "regression", sk_build, sk_train)
     code = Algorithm.get_code(algorithm.id)
