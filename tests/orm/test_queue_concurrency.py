@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from assay.orm import (
 from assay.orm.base import utcnow
 from assay.orm.execute import execute_run
 from assay.orm.predictor import EpochMetrics
+from assay.orm.queue import cache_once
 from assay.store import transaction
 
 EPOCHS = [2, 3, 4, 5]
@@ -45,12 +46,15 @@ def sgd_train(
     model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
 ):
     """``hp['epochs']`` passes of partial_fit, each reported live as an epoch."""
+    import time
+
     from assay.train.live import report_epoch
 
     label = train_label.ravel()
     losses = []
     for epoch in range(hp["epochs"]):
         model.partial_fit(train_features, label, classes=np.unique(label))
+        time.sleep(0.05)  # long enough for the workers to overlap
         losses.append(float(1 - model.score(train_features, label)) + epoch)
         report_epoch(epoch, {"loss": losses[-1]})
     return model, {"loss": losses}
@@ -124,9 +128,7 @@ def last_bar_count(err: str, total: int) -> int:
 @pytest.mark.parametrize("workers", [2, 4])
 def test_workers_started_together_train_each_run_once(backend, tmp_path, workers):
     queue = iris_queue()
-    started = time.perf_counter()
     errors = run_workers(queue.id, workers, tmp_path)
-    print(f"{workers} workers: {time.perf_counter() - started:.1f} s")
     queue = Queue.get_by_id(queue.id)
     runs = queue.runs
     assert {run.status for run in runs} == {"succeeded"}, [(r.status, r.message) for r in runs]
@@ -286,3 +288,28 @@ def test_run_jobs_says_which_runs_other_processes_still_hold(sleeper, capsys):
     assert Queue.get_by_id(queue.id).runs_completed == queue.total_runs - 1
     err = capsys.readouterr().err
     assert "1 run(s) not done here" in err and f"pid {sleeper.pid} on" in err
+
+
+def test_workers_starting_together_cache_the_samples_once(monkeypatch):
+    splitset = iris_queue().splitset
+    calls = []
+    real = Splitset.__dict__["cache_samples"]  # the id_method, to call on a row
+
+    def counted(self):
+        calls.append(self.id)
+        return real.__get__(self, Splitset)()
+
+    monkeypatch.setattr(Splitset, "cache_samples", counted)
+    barrier = threading.Barrier(2)
+
+    def worker():
+        barrier.wait()
+        cache_once(Splitset.get_by_id(splitset.id))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [splitset.id]
+    assert Splitset.get_by_id(splitset.id).cache_is_hot
