@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assay.errors import InvalidArgument
 from assay.orm.base import BaseModel, id_method
+from assay.orm.dataset import check_text
 from assay.store import transaction
 
 FUNCTIONS = ("fn_build", "fn_train", "fn_predict", "fn_lose", "fn_optimize")
@@ -83,14 +84,16 @@ class Algorithm(BaseModel):
             name: A short name.
 
         Raises:
-            InvalidArgument: Unknown library or analysis_type, or functions whose signatures
-                do not match.
+            InvalidArgument: Unknown library or analysis_type, functions whose signatures
+                do not match, or a name or description that is not a str.
         """
         from assay.train.signature import check_functions, get_code
 
         check_functions(
             library, analysis_type, fn_build, fn_train, fn_predict, fn_lose, fn_optimize
         )
+        check_text(name, "name")
+        check_text(description, "description")
         functions = {
             "fn_build": fn_build,
             "fn_train": fn_train,
@@ -184,11 +187,14 @@ class Hyperparamset(BaseModel):
             name: A short name.
 
         Raises:
-            InvalidArgument: Values that are not lists or not JSON-compatible, or bad search
-                settings.
+            InvalidArgument: Values that are not lists or not JSON-compatible (NaN and
+                infinity included), bad search settings, or a name or description that is
+                not a str.
         """
         from assay.train.hyperparams import expand_grid
 
+        check_text(name, "name")
+        check_text(description, "description")
         algorithm = Algorithm.get_by_id(algorithm_id)
         combos = expand_grid(
             hyperparameters, search_count=search_count, search_percent=search_percent

@@ -1,15 +1,17 @@
 """What one training run does, as a function of the run's id that any process can call.
 
-``execute_run(run_id)``: read the cached samples, build and train the model (writing each
-epoch's metrics as it goes), predict every split of the Job, and store the Predictor and its
-Prediction together with the run's success in one transaction. A run that raises is
-recorded as failed with its traceback; the caller decides whether to go on.
+``execute_run(run_id)``: claim the run (so that of several workers only one trains it), read
+the cached samples, build and train the model (writing each epoch's metrics as it goes),
+predict every split of the Job, and store the Predictor and its Prediction together with the
+run's success in one transaction. A run that raises, in any of these steps, is recorded as
+failed with its traceback; the caller decides whether to go on.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,7 +55,7 @@ class EpochRecorder:
         self.last_flush = time.monotonic()
 
     def clear(self) -> None:
-        """Forget the epochs of an earlier attempt of this run."""
+        """Forget the epochs of an earlier attempt of this run (call it holding the run)."""
         with transaction() as db:
             db.query(EpochMetrics).filter(EpochMetrics.run_id == self.run_id).delete()
 
@@ -70,107 +72,164 @@ def sample_shapes(features: list[np.ndarray], label: np.ndarray | None) -> tuple
     return (shapes[0] if len(shapes) == 1 else shapes), label_shape
 
 
-def execute_run(run_id: int) -> str:
-    """Train, evaluate and store one run; returns its final status ('succeeded' or 'failed')."""
-    from assay.orm.evaluation import evaluate_splits, feature_names, importance_of
+class LostRun(Exception):
+    """The run stopped being this process's while it trained (another worker took it)."""
 
+
+@dataclass
+class Trained:
+    """What training one run produced, ready to be stored."""
+
+    queue: Queue
+    job: Job
+    model_file: bytes
+    features_shape: Any
+    label_shape: Any
+    history: dict[str, Any]
+    evaluation: Any
+    importance: dict[str, Any] | None
+    feature_names: list[Any]
+    library: str
+    duration: float
+
+
+def execute_run(run_id: int) -> str | None:
+    """Claim, train, evaluate and store one run; its final status, or None if not run here.
+
+    The run is claimed first (see ``Run.claim``): when it has succeeded already or another
+    live process holds it, nothing is done and None is returned. Otherwise it ends
+    'succeeded' or 'failed' (with its message and traceback, whatever step raised, the
+    final write included); Ctrl-C marks it 'stopped' and propagates.
+    """
     run = Run.get_by_id(run_id)
-    if run.status == "succeeded":
-        return "succeeded"
+    if not run.claim():
+        return None
+    recorder = EpochRecorder(run.id)
+    try:
+        recorder.clear()
+        store_trained(run, train_run(run, recorder))
+    except KeyboardInterrupt:
+        run.release("stopped", "interrupted by the user (KeyboardInterrupt)")
+        raise
+    except LostRun:
+        return None
+    except Exception as exc:
+        recorder.pending.clear()
+        run.release("failed", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return "failed"
+    return "succeeded"
+
+
+def train_run(run: Run, recorder: EpochRecorder) -> Trained:
+    """Train the run's model on the cached samples and evaluate it on every split."""
+    from assay.orm.evaluation import evaluate_splits, feature_names, importance_of
+    from assay.train.adapters import get_adapter
+
+    clock = time.perf_counter()
     job = Job.get_by_id(run.job_id)
     queue = Queue.get_by_id(job.queue_id)
     splitset = queue.splitset
     algorithm = queue.algorithm
-    run.mark("running")
-    recorder = EpochRecorder(run.id)
-    recorder.clear()
-    started, clock = utcnow(), time.perf_counter()
-    try:
-        from assay.train.adapters import get_adapter
-
-        adapter = get_adapter(algorithm.library)
-        functions = algorithm.functions()
-        hp = job.hyperparameters()
-        splits = list((job.fold.samples if job.fold_id is not None else splitset.samples).keys())
-        data = {split: splitset.split_arrays(split, job.fold_id) for split in splits}
-        key_train = splitset.key_train
-        key_evaluation = splitset.key_evaluation or key_train
-        train_x, train_y = data[key_train]
-        eval_x, eval_y = data[key_evaluation]
-        features_shape, label_shape = sample_shapes(train_x, train_y)
-        model, history = adapter.run(
+    adapter = get_adapter(algorithm.library)
+    functions = algorithm.functions()
+    hp = job.hyperparameters()
+    splits = list((job.fold.samples if job.fold_id is not None else splitset.samples).keys())
+    data = {split: splitset.split_arrays(split, job.fold_id) for split in splits}
+    key_train = splitset.key_train
+    key_evaluation = splitset.key_evaluation or key_train
+    train_x, train_y = data[key_train]
+    eval_x, eval_y = data[key_evaluation]
+    features_shape, label_shape = sample_shapes(train_x, train_y)
+    model, history = adapter.run(
+        functions,
+        hp,
+        features_shape,
+        label_shape,
+        (unwrap(train_x), train_y),
+        (unwrap(eval_x), eval_y),
+        on_epoch=recorder,
+    )
+    recorder.flush()
+    evaluation = evaluate_splits(
+        adapter, functions, model, hp, algorithm.analysis_type, splitset, data, job.fold_id
+    )
+    importance = None
+    if queue.permute_count > 0:
+        importance = importance_of(
+            adapter,
             functions,
+            model,
             hp,
-            features_shape,
-            label_shape,
-            (unwrap(train_x), train_y),
-            (unwrap(eval_x), eval_y),
-            on_epoch=recorder,
+            algorithm.analysis_type,
+            splitset,
+            data[key_train],
+            queue.permute_count,
         )
-        recorder.flush()
-        evaluation = evaluate_splits(
-            adapter, functions, model, hp, algorithm.analysis_type, splitset, data, job.fold_id
-        )
-        importance = None
-        if queue.permute_count > 0:
-            importance = importance_of(
-                adapter,
-                functions,
-                model,
-                hp,
-                algorithm.analysis_type,
-                splitset,
-                data[key_train],
-                queue.permute_count,
-            )
-        model_file = adapter.save(model)
-        duration = time.perf_counter() - clock
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:
-        recorder.pending.clear()
-        run.mark("failed", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-        return "failed"
+    return Trained(
+        queue=queue,
+        job=job,
+        model_file=adapter.save(model),
+        features_shape=features_shape,
+        label_shape=label_shape,
+        history=history,
+        evaluation=evaluation,
+        importance=importance,
+        feature_names=feature_names(splitset),
+        library=algorithm.library,
+        duration=time.perf_counter() - clock,
+    )
+
+
+def store_trained(run: Run, trained: Trained) -> None:
+    """Write the Predictor, its Prediction, the run's success and the queue's count at once.
+
+    Raises:
+        LostRun: When this process no longer holds the run (nothing is written).
+    """
+    evaluation, queue = trained.evaluation, trained.queue
     with transaction() as db:
+        held = db.execute(
+            update(Run)
+            .where(run.held_here())
+            .values(status="succeeded", message=None, traceback=None, time_ended=utcnow())
+        )
+        if held.rowcount != 1:
+            raise LostRun(f"Run {run.id} is no longer held by this process.")
         predictor = Predictor(
-            job_id=job.id,
+            job_id=trained.job.id,
             run_id=run.id,
             repeat_index=run.repeat_index,
-            time_started=started,
+            time_started=run.time_started,
             time_succeeded=utcnow(),
-            time_duration=round(duration),
-            model_file=model_file,
-            features_shapes=features_shape,
-            label_shape=label_shape,
-            history={key: [float(v) for v in np.ravel(values)] for key, values in history.items()},
+            time_duration=round(trained.duration),
+            model_file=trained.model_file,
+            features_shapes=trained.features_shape,
+            label_shape=trained.label_shape,
+            history={
+                key: [float(v) for v in np.ravel(values)] for key, values in trained.history.items()
+            },
             ordered_class_names=evaluation.class_names,
-            ordered_feature_names=feature_names(splitset),
-            library=algorithm.library,
+            ordered_feature_names=trained.feature_names,
+            library=trained.library,
         )
         db.add(predictor)
         db.flush()
         db.add(
             Prediction(
                 predictor_id=predictor.id,
-                splitset_id=splitset.id,
+                splitset_id=queue.splitset_id,
                 predictions=evaluation.predictions,
                 probabilities=evaluation.probabilities,
                 metrics=evaluation.metrics,
                 metrics_aggregate=evaluation.metrics_aggregate,
                 plot_data=evaluation.plot_data,
                 notes=evaluation.notes or None,
-                feature_importance=importance,
-                permute_count=queue.permute_count if importance is not None else None,
+                feature_importance=trained.importance,
+                permute_count=queue.permute_count if trained.importance is not None else None,
             )
-        )
-        db.execute(
-            update(Run)
-            .where(Run.id == run.id)
-            .values(status="succeeded", message=None, traceback=None, time_ended=utcnow())
         )
         db.execute(
             update(Queue)
             .where(Queue.id == queue.id)
             .values(runs_completed=Queue.runs_completed + 1)
         )
-    return "succeeded"

@@ -11,10 +11,14 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select, update
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import ColumnElement
 
 from assay.errors import InvalidArgument
 from assay.orm.algorithm import Algorithm, Hyperparamcombo, Hyperparamset, check_positive_int
@@ -24,6 +28,8 @@ from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
 
 STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
+#: The statuses a worker may take a run from (besides "running" in a dead process).
+CLAIMABLE = ("queued", "failed", "stopped")
 
 
 class Queue(BaseModel):
@@ -167,59 +173,70 @@ class Queue(BaseModel):
     def run_jobs(self, progress: bool = True) -> Queue:
         """Train every run that has not succeeded yet, one after the other, on this process.
 
-        A run that raises is recorded as failed (with its traceback) and the queue goes on;
-        the failures are listed at the end. Ctrl-C stops after marking the current run as
-        stopped; calling ``run_jobs`` again resumes, redoing runs that were cut off.
+        Several processes may call it on one Queue at once: each claims a run before training
+        it (see ``Run.claim``), so no run is trained twice, and each re-reads what is left
+        after every run. A run that raises is recorded as failed (with its traceback) and the
+        queue goes on. Ctrl-C stops after marking the current run as stopped; calling
+        ``run_jobs`` again resumes, redoing runs that were cut off, even by a killed process.
+        The final message lists what is not done: failures, and runs still running elsewhere.
         """
         from tqdm.auto import tqdm
 
-        from assay.orm.execute import execute_run
-
-        splitset = self.splitset
-        if not splitset.cache_is_hot:
-            splitset.cache_samples()
-        pending = self.pending_runs()
-        done = self.total_runs - len(pending)
-        bar = tqdm(
+        cache_once(self.splitset)
+        with tqdm(
             total=self.total_runs,
-            initial=done,
+            initial=self.succeeded_count(),
             desc=f"Queue {self.id}",
             unit="run",
             disable=not progress,
             file=sys.stderr,
-        )
-        failures = []
+        ) as bar:
+            self.train_claimable(bar)
+            runs = self.runs  # one snapshot for the bar's last count and the report
+            bar.update(max(0, count_status(runs, "succeeded") - bar.n))
+        self.runs_completed = Queue.get_by_id(self.id).runs_completed
+        report_undone(self.id, runs)
+        return self
+
+    def train_claimable(self, bar: Any) -> None:
+        """Claim and train runs until none is left that this process may take (or Ctrl-C).
+
+        The runs left are read afresh before each one, so runs that other processes took
+        (or finished) are skipped; a run this call already trained is not tried again.
+        """
+        from assay.orm.execute import execute_run
+
+        tried: set[int] = set()
+        current: Run | None = None
         try:
-            for run in pending:
+            while (run := self.next_claimable(skip=tried)) is not None:
                 bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
-                try:
-                    status = execute_run(run.id)
-                except KeyboardInterrupt:
-                    run.mark("stopped", "interrupted by the user (KeyboardInterrupt)")
-                    bar.write(
-                        f"Queue {self.id} stopped by the user; run_jobs() again resumes at "
-                        f"job {run.job_id}, repeat {run.repeat_index}.",
-                        file=sys.stderr,
-                    )
-                    break
-                if status == "failed":
-                    failures.append(Run.get_by_id(run.id))
-                bar.update(1)
-        finally:
-            bar.close()
-        fresh = Queue.get_by_id(self.id)
-        self.runs_completed = fresh.runs_completed
-        if failures:
-            lines = [
-                f"  run {r.id} (job {r.job_id}, repeat {r.repeat_index}): {r.message}"
-                for r in failures
-            ]
-            print(
-                f"Queue {self.id}: {len(failures)} run(s) failed; see Run.traceback:\n"
-                + "\n".join(lines),
+                current = run
+                if execute_run(run.id) is not None:
+                    tried.add(run.id)
+                current = None
+                bar.update(max(0, self.succeeded_count() - bar.n))
+        except KeyboardInterrupt:
+            at = (
+                ""
+                if current is None
+                else f" at job {current.job_id}, repeat {current.repeat_index}"
+            )
+            bar.write(
+                f"Queue {self.id} stopped by the user; run_jobs() again resumes{at}.",
                 file=sys.stderr,
             )
-        return self
+
+    def next_claimable(self, skip: set[int]) -> Run | None:
+        """The first run, in order, that a worker may take now (read afresh), leaving out ``skip``."""
+        candidates = Run.select_where(
+            Run.queue_id == self.id, Run.status != "succeeded", Run.id.not_in(skip)
+        )
+        return next((run for run in candidates if run.is_claimable()), None)
+
+    def succeeded_count(self) -> int:
+        """How many runs have succeeded, by any process (read afresh)."""
+        return self.status_counts()["succeeded"]
 
     def predictions(self) -> list[Any]:
         """The Prediction made during training of each Predictor, in Predictor order."""
@@ -319,7 +336,7 @@ class Queue(BaseModel):
 
     def pending_runs(self) -> list[Run]:
         """Runs still to do: not succeeded, and not running in a live process."""
-        return [run for run in self.runs if run.status != "succeeded" and not run.is_live()]
+        return [run for run in self.runs if run.is_claimable()]
 
     def status_counts(self) -> dict[str, int]:
         """How many runs are in each status."""
@@ -419,37 +436,161 @@ class Run(BaseModel):
         return history
 
     def is_live(self) -> bool:
-        """Whether this run is running in a process that is still alive on this host."""
+        """Whether this run is running in a process that is still alive on this host.
+
+        A zombie (killed, not yet reaped by its parent) counts as dead: it trains nothing.
+        """
         if self.status != "running" or self.pid is None:
             return False
         if self.host != socket.gethostname():
             return True  # another machine's run: trust its status
         if self.pid == os.getpid():
             return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return process_is_alive(self.pid)
 
-    def mark(self, status: str, message: str | None = None, traceback: str | None = None) -> None:
-        """Record a new status (and message) for this run in its own transaction."""
-        values: dict[str, Any] = {"status": status, "message": message, "traceback": traceback}
-        if status == "running":
-            values |= {
-                "time_started": utcnow(),
-                "time_ended": None,
-                "host": socket.gethostname(),
-                "pid": os.getpid(),
-            }
-        else:
-            values["time_ended"] = utcnow()
+    def is_claimable(self) -> bool:
+        """Whether a worker may take this run: not succeeded, and no live process holds it."""
+        return self.status in CLAIMABLE or (self.status == "running" and not self.is_live())
+
+    def claim(self) -> bool:
+        """Take this run for this process; True only for the one worker that wins it.
+
+        One conditional UPDATE: it sets the run running (host, pid, time started) only where
+        the row is still as this object last read it and was claimable then, so of several
+        workers that try at once exactly one changes the row. The loser trains nothing.
+        """
+        if not self.is_claimable():
+            return False
+        values: dict[str, Any] = {
+            "status": "running",
+            "message": None,
+            "traceback": None,
+            "time_started": utcnow(),
+            "time_ended": None,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+        }
+        unchanged = and_(
+            Run.status == self.status,
+            Run.host == self.host,
+            Run.pid == self.pid,
+            Run.time_started == self.time_started,
+        )
         with transaction() as db:
-            db.execute(update(Run).where(Run.id == self.id).values(**values))
+            won = db.execute(update(Run).where(Run.id == self.id, unchanged).values(**values))
+        if won.rowcount != 1:
+            return False
         for key, value in values.items():
             setattr(self, key, value)
+        return True
+
+    def held_here(self) -> ColumnElement[bool]:
+        """The condition that this run's row is held (running) by this process."""
+        return and_(
+            Run.id == self.id,
+            Run.status == "running",
+            Run.host == socket.gethostname(),
+            Run.pid == os.getpid(),
+        )
+
+    def release(
+        self, status: str, message: str | None = None, traceback: str | None = None
+    ) -> bool:
+        """End this process's hold on the run with ``status``; False if it no longer held it."""
+        values = {
+            "status": status,
+            "message": message,
+            "traceback": traceback,
+            "time_ended": utcnow(),
+        }
+        with transaction() as db:
+            result = db.execute(update(Run).where(self.held_here()).values(**values))
+        if result.rowcount != 1:
+            return False
+        for key, value in values.items():
+            setattr(self, key, value)
+        return True
+
+
+def process_is_alive(pid: int) -> bool:
+    """Whether a process of this host runs with ``pid`` (a zombie does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not is_zombie(pid)
+
+
+def is_zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited but not been reaped (state 'Z' in /proc, where there is one)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # "pid (command name) state ...": the name may hold spaces and parentheses.
+    fields = stat.rpartition(")")[2].split()
+    return bool(fields) and fields[0] in ("Z", "X")
+
+
+def count_status(runs: list[Run], status: str) -> int:
+    """How many of ``runs`` are in ``status``."""
+    return sum(run.status == status for run in runs)
+
+
+def report_undone(queue_id: int, runs: list[Run]) -> None:
+    """Print (to stderr) the runs that failed and those still running in other processes."""
+    failed = [run for run in runs if run.status == "failed"]
+    if failed:
+        lines = [
+            f"  run {r.id} (job {r.job_id}, repeat {r.repeat_index}): {r.message}" for r in failed
+        ]
+        print(
+            f"Queue {queue_id}: {len(failed)} run(s) failed; see Run.traceback:\n"
+            + "\n".join(lines),
+            file=sys.stderr,
+        )
+    elsewhere = [run for run in runs if run.is_live()]
+    if elsewhere:
+        holders = sorted({f"pid {run.pid} on {run.host}" for run in elsewhere})
+        print(
+            f"Queue {queue_id}: {len(elsewhere)} run(s) not done here because they are still "
+            f"running in other processes ({', '.join(holders)}); Queue.status_counts() shows "
+            "when they end, and run_jobs() again takes over any whose process dies.",
+            file=sys.stderr,
+        )
+
+
+def cache_once(splitset: Splitset) -> None:
+    """Cache the Splitset's samples unless they are, one process of this host at a time.
+
+    Workers that start together would otherwise each clear and rewrite the cache while
+    another one trains from it.
+    """
+    if splitset.cache_is_hot:
+        return
+    with file_lock(Path(splitset.cache_path)):
+        fresh = Splitset.get_by_id(splitset.id)
+        if not fresh.cache_is_hot:
+            fresh.cache_samples()
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<path>.lock`` (where the platform has ``fcntl``)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:
@@ -470,6 +611,13 @@ def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:
                 f"is floating ({dtype}). Use 'regression', or register the column as ints."
             )
         classes = label.column_count if label.column_count > 1 else len(label.unique_classes)
+        if label.column_count == 1 and classes < 2:
+            found = f"only the class {label.unique_classes[0]!r}" if classes else "no class"
+            raise InvalidArgument(
+                f"analysis_type {analysis_type!r} needs a Label with at least 2 classes; Label "
+                f"{label.id} has {found}. Add samples of another class, or use an Algorithm "
+                "of analysis_type 'regression'."
+            )
         if analysis_type == "classification_binary" and classes > 2:
             raise InvalidArgument(
                 f"analysis_type 'classification_binary' needs at most 2 classes; Label "

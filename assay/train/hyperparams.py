@@ -27,8 +27,8 @@ def expand_grid(
         random_state: Seed for the draw.
 
     Raises:
-        InvalidArgument: Values that are not non-empty lists, are not JSON-compatible, or
-            bad search settings.
+        InvalidArgument: Values that are not non-empty lists, are not JSON-compatible (NaN
+            and infinity included), or bad search settings.
     """
     if search_count is not None and search_percent is not None:
         raise InvalidArgument("search_count and search_percent cannot be used together; pass one.")
@@ -56,8 +56,9 @@ def expand_grid(
                 f"hyperparameters[{key!r}] must be a non-empty list of values; got {values!r}. "
                 f"Wrap a single value in a list: [{values!r}]."
             )
+        check_finite(key, values)
         try:
-            json.dumps(values)
+            json.dumps(values, allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise InvalidArgument(
                 f"hyperparameters[{key!r}] must hold JSON-compatible values (numbers, str, "
@@ -77,3 +78,25 @@ def expand_grid(
         return grid
     chosen = sorted(random.Random(random_state).sample(range(len(grid)), count))
     return [grid[at] for at in chosen]
+
+
+def check_finite(key: str, values: Any) -> None:
+    """Refuse NaN and infinity anywhere in one hyperparameter's values.
+
+    JSON has no such numbers: stored, they would make the metastore's JSON invalid.
+    """
+    for value in leaves(values):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidArgument(
+                f"hyperparameters[{key!r}] holds {value!r}; NaN and infinity cannot be stored. "
+                "Use finite numbers, or None for 'no value'."
+            )
+
+
+def leaves(value: Any) -> list[Any]:
+    """The scalars inside nested lists, tuples and dicts (dict values only)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in leaves(item)]
+    return [value]

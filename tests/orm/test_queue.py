@@ -248,8 +248,11 @@ SLOW_QUEUE = textwrap.dedent(
         return LogisticRegression(C=hp["C"], max_iter=500)
 
     def train(model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp):
-        import time
-        time.sleep(0.4)
+        import os, time
+        # Where the environment says so, the runs with this C never end: the test that
+        # started this process stops it there, at a known point.
+        while os.environ.get("BLOCK_AT_C") == str(hp["C"]):
+            time.sleep(0.05)
         return model.fit(train_features, train_label.ravel())
 
     frame = load_iris(as_frame=True).frame
@@ -266,21 +269,34 @@ SLOW_QUEUE = textwrap.dedent(
 )
 
 
-def test_a_killed_queue_resumes_without_duplicates(tmp_path):
+def start_blocking_queue(tmp_path, **popen):
+    """Run SLOW_QUEUE in a child until it is stuck in its 5th run (the 4 before succeeded)."""
     script = tmp_path / "slow_queue_script.py"
     script.write_text(SLOW_QUEUE)
     process = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"BLOCK_AT_C": "10.0"},
+        **popen,
     )
     queue_id = int(process.stdout.readline())
-    deadline = time.monotonic() + 60
-    while Queue.get_by_id(queue_id).runs_completed < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        counts = Queue.get_by_id(queue_id).status_counts()
+        if counts["succeeded"] == 4 and counts["running"] == 1:
+            break
+        time.sleep(0.05)
+    return process, queue_id
+
+
+def test_a_killed_queue_resumes_without_duplicates(tmp_path):
+    process, queue_id = start_blocking_queue(tmp_path)
     process.send_signal(signal.SIGKILL)
     process.wait()
     queue = Queue.get_by_id(queue_id)
-    assert 3 <= queue.runs_completed < queue.total_runs
-    assert any(run.status == "running" for run in queue.runs)  # cut off mid-run
+    assert queue.runs_completed == 4 and queue.total_runs == 8
+    assert [run.status for run in queue.runs] == ["succeeded"] * 4 + ["running"] + ["queued"] * 3
     queue.run_jobs(progress=False)
     queue = Queue.get_by_id(queue_id)
     assert queue.runs_completed == queue.total_runs == 8
@@ -319,6 +335,33 @@ def test_bad_algorithms_and_queues_are_clear_errors():
         Queue.from_algorithm(binary.id, iris.id)
 
 
+def test_bad_names_nan_hyperparameters_and_single_class_labels_are_refused():
+    with pytest.raises(InvalidArgument, match=r"name must be a str or None; got int"):
+        Algorithm.make("sklearn", "regression", sk_build, sk_train, name=5, description=5)
+    with pytest.raises(InvalidArgument, match=r"description must be a str or None; got int"):
+        Algorithm.make("sklearn", "regression", sk_build, sk_train, description=5)
+    assert Algorithm.select_where() == []
+    regression = Algorithm.make("sklearn", "regression", sk_build, sk_train)
+    with pytest.raises(InvalidArgument, match=r"hyperparameters\['alpha'\] holds nan"):
+        Hyperparamset.from_algorithm(regression.id, {"alpha": [1.0, float("nan")]})
+    with pytest.raises(InvalidArgument, match=r"name must be a str or None"):
+        Hyperparamset.from_algorithm(regression.id, {"alpha": [1.0]}, name=3)
+    assert Hyperparamset.select_where() == []
+    frame = load_iris(as_frame=True).frame
+    frame = frame[frame["target"] == 1]
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    splitset = Splitset.make([feature.id], label.id, size_test=0.2)
+    for analysis_type in ("classification_binary", "classification_multi"):
+        algorithm = Algorithm.make("sklearn", analysis_type, sk_build, sk_train)
+        with pytest.raises(
+            InvalidArgument, match=rf"at least 2 classes; Label {label.id} has only the class 1\."
+        ):
+            Queue.from_algorithm(algorithm.id, splitset.id)
+    assert Queue.select_where() == []
+
+
 def test_get_code_returns_the_source():
     algorithm = Algorithm.make("sklearn", "regression", sk_build, sk_train)
     code = Algorithm.get_code(algorithm.id)
@@ -327,22 +370,10 @@ def test_get_code_returns_the_source():
 
 
 def test_ctrl_c_stops_gracefully_and_run_jobs_resumes(tmp_path):
-    script = tmp_path / "slow_queue_script.py"
-    script.write_text(SLOW_QUEUE)
-    process = subprocess.Popen(
-        [sys.executable, str(script)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ.copy(),
-    )
-    queue_id = int(process.stdout.readline())
-    deadline = time.monotonic() + 60
-    while Queue.get_by_id(queue_id).runs_completed < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    process, queue_id = start_blocking_queue(tmp_path, stderr=subprocess.PIPE)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    assert "stopped by the user" in err
+    assert "stopped by the user" in err and "resumes at job 3, repeat 0" in err
     queue = Queue.get_by_id(queue_id)
     assert [run.status for run in queue.runs].count("stopped") == 1
     queue.run_jobs(progress=False)

@@ -52,3 +52,11 @@ def test_bad_values_name_the_key():
         expand_grid({"act": [object()]})
     with pytest.raises(InvalidArgument, match="dict of lists"):
         expand_grid([("lr", [1])])
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_nan_and_infinity_are_refused_naming_the_hyperparameter(bad):
+    with pytest.raises(InvalidArgument, match=r"hyperparameters\['lr'\] holds (nan|inf|-inf)"):
+        expand_grid({"epochs": [3], "lr": [0.1, bad]})
+    with pytest.raises(InvalidArgument, match=r"hyperparameters\['layers'\] holds"):
+        expand_grid({"layers": [[16, {"dropout": bad}]]})
