@@ -1,18 +1,29 @@
 """Plotly figures for evaluation: learning curves, ROC, precision-recall, confusion, more.
 
 Each function returns figures; ``show_or_return`` displays them (``call_display=True``) or
-hands them back. Plotly is imported only when a figure is made.
+hands them back. Plotly is imported only when a figure is made. ``write_image`` and
+``to_image`` render a figure with kaleido, which drives a Chrome or Chromium found on the
+machine (``chromium_path``); without one they say what to install.
 """
 
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from assay.errors import InvalidArgument, MissingDependency, require
+
 TEMPLATE = "plotly_white"
+IMAGE_FORMATS = ("png", "jpg", "jpeg", "webp", "svg", "pdf")
+CHROMIUM_ADVICE = (
+    "install Debian's chromium (apt-get install chromium), Google Chrome, or kaleido's own "
+    "copy (plotly_get_chrome)"
+)
 
 
 def _go() -> Any:
@@ -233,3 +244,77 @@ def performance_figure(
         template=TEMPLATE,
     )
     return figure
+
+
+def chromium_path() -> str | None:
+    """The Chrome or Chromium that kaleido will render with, or None where there is none.
+
+    Found as kaleido >= 1.0 finds it (through choreographer): its own downloaded copy, then
+    ``BROWSER_PATH``, then chrome, chromium and edge on ``PATH`` and in their usual places.
+    """
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:  # no kaleido >= 1.0: nothing to render with
+        return None
+    path = Chromium.find_browser(skip_local=False)
+    return path if path and Path(path).is_file() else None
+
+
+def _check_renderer(caller: str, format: str) -> None:
+    """Raise before rendering what kaleido would fail on: a format, kaleido or its browser."""
+    if str(format).lower() not in IMAGE_FORMATS:
+        raise InvalidArgument(f"format must be one of {', '.join(IMAGE_FORMATS)}; got {format!r}.")
+    require("kaleido", extra="plots", caller=caller)
+    if chromium_path() is None:
+        where = os.environ.get("BROWSER_PATH")
+        found = f"BROWSER_PATH={where!r} is not a file" if where else "none was found"
+        raise MissingDependency(
+            f"{caller} renders with kaleido, which drives a Chrome or Chromium browser, and "
+            f"{found}; {CHROMIUM_ADVICE}. figure.write_html needs no browser."
+        )
+
+
+def to_image(figure: Any, format: str = "png", **kwargs: Any) -> bytes:
+    """A figure rendered to image bytes, or an error that says what to install.
+
+    Args:
+        figure: A Plotly figure.
+        format: One of ``IMAGE_FORMATS``.
+        **kwargs: Passed to ``figure.to_image``: width, height, scale.
+
+    Returns:
+        The encoded image.
+
+    Raises:
+        InvalidArgument: An unknown format.
+        MissingDependency: kaleido, or the browser it drives, is not installed.
+    """
+    _check_renderer("to_image", format)
+    return figure.to_image(format=format, **kwargs)
+
+
+def write_image(figure: Any, path: str | os.PathLike, **kwargs: Any) -> Path:
+    """Write a figure to an image file, its format from the suffix (or ``format=``).
+
+    Args:
+        figure: A Plotly figure.
+        path: Where to write, e.g. ``roc.png``; the suffix is one of ``IMAGE_FORMATS``.
+        **kwargs: Passed to ``figure.write_image``: format, width, height, scale.
+
+    Returns:
+        The path written.
+
+    Raises:
+        InvalidArgument: No format, or an unknown one.
+        MissingDependency: kaleido, or the browser it drives, is not installed.
+    """
+    path = Path(path)
+    format = kwargs.pop("format", None) or path.suffix.lstrip(".")
+    if not format:
+        raise InvalidArgument(
+            f"path must end in one of .{', .'.join(IMAGE_FORMATS)} (or pass format=); "
+            f"got {str(path)!r}."
+        )
+    _check_renderer("write_image", format)
+    figure.write_image(path, format=format, **kwargs)
+    return path

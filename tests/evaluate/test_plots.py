@@ -6,9 +6,11 @@ import pytest
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
+from assay.errors import InvalidArgument, MissingDependency
 from assay.evaluate import plots
 from assay.evaluate.confusion import confusion_with_indices
 from assay.evaluate.curves import precision_recall_curves, roc_curves
+from tests.conftest import chromium_or_skip
 
 NAMES = ["setosa", "versicolor", "virginica"]
 
@@ -94,7 +96,61 @@ def test_show_or_return(figures):
         "performance",
     ],
 )
-def test_each_kind_renders_to_png(figures, kind):
-    image = figures[kind].to_image(format="png", width=500, height=350)
+def test_each_kind_renders_to_png(figures, kind, chromium):
+    image = plots.to_image(figures[kind], format="png", width=500, height=350)
     assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 5000
     assert np.frombuffer(image, dtype=np.uint8).size == len(image)
+
+
+@pytest.fixture
+def no_downloaded_browser(monkeypatch):
+    """Hide a copy of Chrome that kaleido may have downloaded, so that BROWSER_PATH decides."""
+    from choreographer.browsers import chromium
+
+    monkeypatch.setattr(chromium, "get_chrome_download_path", lambda **_: None)
+    monkeypatch.setattr(chromium, "get_old_chrome_download_path", lambda: None)
+
+
+def test_the_browser_is_found_as_kaleido_finds_it(no_downloaded_browser, monkeypatch, tmp_path):
+    browser = tmp_path / "chrome"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER_PATH", str(browser))
+    assert plots.chromium_path() == str(browser)
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "absent"))
+    assert plots.chromium_path() is None
+    figure = plots.confidence_figure(np.array([[0.2, 0.8]]), ["a", "b"], 0)
+    with pytest.raises(RuntimeError, match="Chrome"):  # kaleido finds none either
+        figure.to_image(format="png")
+    with pytest.raises(MissingDependency, match=r"BROWSER_PATH=.*absent.*apt-get install chromium"):
+        plots.to_image(figure)
+
+
+def test_write_image_without_a_browser_says_what_to_install(figures, monkeypatch, tmp_path):
+    monkeypatch.setattr(plots, "chromium_path", lambda: None)
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    with pytest.raises(MissingDependency, match="none was found; install Debian's chromium"):
+        plots.write_image(figures["roc"], tmp_path / "roc.png")
+    assert not (tmp_path / "roc.png").exists()
+
+
+def test_write_image_needs_a_known_format(figures, tmp_path):
+    with pytest.raises(InvalidArgument, match=r"path must end in one of \.png"):
+        plots.write_image(figures["roc"], tmp_path / "roc")
+    with pytest.raises(InvalidArgument, match="format must be one of"):
+        plots.write_image(figures["roc"], tmp_path / "roc.eps")
+
+
+def test_write_image_writes_the_file(figures, chromium, tmp_path):
+    written = plots.write_image(figures["confusion"], tmp_path / "confusion.svg", width=400)
+    assert written.read_text().lstrip().startswith("<svg")
+
+
+def test_png_tests_skip_without_a_browser_unless_required(monkeypatch):
+    monkeypatch.setattr(plots, "chromium_path", lambda: None)
+    monkeypatch.delenv("ASSAY_REQUIRE_CHROMIUM", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"apt-get install chromium.*\.ci/run"):
+        chromium_or_skip()
+    monkeypatch.setenv("ASSAY_REQUIRE_CHROMIUM", "1")
+    with pytest.raises(pytest.fail.Exception, match="ASSAY_REQUIRE_CHROMIUM is set"):
+        chromium_or_skip()
