@@ -203,3 +203,10 @@ def test_png_tests_skip_without_a_browser_unless_required(monkeypatch):
     monkeypatch.setenv("ASSAY_REQUIRE_CHROMIUM", "1")
     with pytest.raises(pytest.fail.Exception, match="ASSAY_REQUIRE_CHROMIUM is set"):
         chromium_or_skip()
+
+
+def test_nothing_to_plot_names_the_argument():
+    with pytest.raises(InvalidArgument, match="matrices must hold something to plot"):
+        plots.confusion_figure({}, NAMES)
+    with pytest.raises(InvalidArgument, match="history must hold something to plot"):
+        plots.learning_curve_figure({"val_loss": [1.0]})
