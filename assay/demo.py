@@ -155,11 +155,11 @@ def run_experiment(output: Path) -> dict[str, Any]:
     prediction = best.predictions[0]
     figures = {
         "performance": queue.plot_performance(call_display=False),
-        "learning_curve_loss": best.plot_learning_curve(call_display=False)[0],
+        "learning_curve": best.plot_learning_curve(call_display=False),
         "roc": prediction.plot_roc_curve(call_display=False),
         "precision_recall": prediction.plot_precision_recall(call_display=False),
-        "confusion_test": prediction.plot_confusion_matrix(call_display=False)[-1],
-        "feature_importance": prediction.plot_feature_importance(call_display=False, top_n=12)[0],
+        "confusion_matrix": prediction.plot_confusion_matrix(call_display=False),
+        "feature_importance": prediction.plot_feature_importance(call_display=False, top_n=12),
     }
     for name, figure in figures.items():
         # plotly.min.js is written once beside the pages, never fetched from a CDN.

@@ -1,4 +1,8 @@
-"""Every test gets its own metastore; metastore tests run on SQLite and PostgreSQL."""
+"""Every test gets its own metastore; metastore tests run on SQLite and PostgreSQL.
+
+What a test needs from the machine (a PostgreSQL server, a browser to render figures) makes it
+skip where it is missing, saying how to enable it, or fail where ASSAY_REQUIRE_* is set (CI).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,31 @@ HOW_TO_ENABLE = (
 )
 
 
+def skip_unless(available: bool, how_to_enable: str, require_variable: str) -> None:
+    """Skip a test that needs what is missing, or fail it where ``require_variable`` is set."""
+    if available:
+        return
+    if os.environ.get(require_variable):
+        pytest.fail(f"{require_variable} is set, so this test may not skip: {how_to_enable}")
+    pytest.skip(how_to_enable)
+
+
+def chromium_or_skip() -> str:
+    """The browser kaleido renders figures with; skip (or fail under ASSAY_REQUIRE_CHROMIUM)."""
+    from assay.evaluate import plots
+
+    path = plots.chromium_path()
+    how_to_enable = f"{plots.CHROMIUM_ADVICE} to render figures to PNG; .ci/run installs it"
+    skip_unless(path is not None, how_to_enable, "ASSAY_REQUIRE_CHROMIUM")
+    return path
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The path of the browser that renders figures to images (see ``chromium_or_skip``)."""
+    return chromium_or_skip()
+
+
 @pytest.fixture(autouse=True)
 def metastore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh SQLite metastore and ASSAY_HOME in the test's temporary folder."""
@@ -32,10 +61,7 @@ def postgres_database() -> Iterator[str]:
     """Create an empty PostgreSQL database for one test and drop it afterwards."""
     from sqlalchemy import create_engine, text
 
-    if not POSTGRES_URL:
-        if os.environ.get("ASSAY_REQUIRE_POSTGRES"):
-            pytest.fail("ASSAY_REQUIRE_POSTGRES is set but ASSAY_TEST_POSTGRES_URL is not")
-        pytest.skip(HOW_TO_ENABLE)
+    skip_unless(bool(POSTGRES_URL), HOW_TO_ENABLE, "ASSAY_REQUIRE_POSTGRES")
     admin_url = "postgresql+psycopg://" + POSTGRES_URL.split("://", 1)[1]
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"assay_test_{uuid.uuid4().hex[:12]}"

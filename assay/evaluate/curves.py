@@ -6,24 +6,32 @@ from typing import Any
 
 import numpy as np
 
+from assay.errors import InvalidArgument
+
 
 def _columns(
     y_true: np.ndarray, probabilities: np.ndarray, names: list[str] | None
 ) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(class name, is-this-class truth, its probability) per class; binary: positive only."""
+    """(class name, is-this-class truth, its probability) for every class, binary included.
+
+    A binary model's single column is the probability of class 1; class 0's is its complement.
+
+    Raises:
+        InvalidArgument: ``names`` is given but does not hold one name per class.
+    """
     truth = np.asarray(y_true).reshape(-1).astype(np.int64)
     matrix = np.asarray(probabilities, dtype=np.float64)
     if matrix.ndim == 1 or matrix.shape[1] == 1:
-        name = names[1] if names and len(names) > 1 else "1"
-        return [(str(name), truth == 1, matrix.reshape(-1))]
-    if matrix.shape[1] == 2:
-        name = names[1] if names else "1"
-        return [(str(name), truth == 1, matrix[:, 1])]
-    out = []
-    for at in range(matrix.shape[1]):
-        name = names[at] if names else str(at)
-        out.append((str(name), truth == at, matrix[:, at]))
-    return out
+        positive = matrix.reshape(-1)
+        matrix = np.column_stack([1 - positive, positive])
+    count = matrix.shape[1]
+    if names is not None and len(names) != count:
+        raise InvalidArgument(
+            f"class_names must hold one name per class ({count}); got {len(names)}: {names!r}."
+        )
+    return [
+        (str(names[at]) if names else str(at), truth == at, matrix[:, at]) for at in range(count)
+    ]
 
 
 def roc_curves(

@@ -1,18 +1,29 @@
 """Plotly figures for evaluation: learning curves, ROC, precision-recall, confusion, more.
 
-Each function returns figures; ``show_or_return`` displays them (``call_display=True``) or
-hands them back. Plotly is imported only when a figure is made.
+Each function returns one figure (what there is one of per split, metric or Feature is a
+subplot of it); ``show_or_return`` displays it (``call_display=True``) or hands it back. Plotly is imported only when a figure is made. ``write_image`` and
+``to_image`` render a figure with kaleido, which drives a Chrome or Chromium found on the
+machine (``chromium_path``); without one they say what to install.
 """
 
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from assay.errors import InvalidArgument, MissingDependency, require
+
 TEMPLATE = "plotly_white"
+IMAGE_FORMATS = ("png", "jpg", "jpeg", "webp", "svg", "pdf")
+CHROMIUM_ADVICE = (
+    "install Debian's chromium (apt-get install chromium), Google Chrome, or kaleido's own "
+    "copy (plotly_get_chrome)"
+)
 
 
 def _go() -> Any:
@@ -21,41 +32,78 @@ def _go() -> Any:
     return go
 
 
-def show_or_return(figures: Any, call_display: bool) -> Any:
-    """Display the figure(s) and return None, or return them untouched."""
+def show_or_return(figure: Any, call_display: bool) -> Any:
+    """Display the figure and return None, or return it untouched."""
     if not call_display:
-        return figures
-    for figure in figures if isinstance(figures, list) else [figures]:
-        figure.show()
+        return figure
+    figure.show()
     return None
 
 
-def learning_curve_figures(history: dict[str, list[float]], skip_head: bool = False) -> list[Any]:
-    """One figure per metric with a ``val_`` twin: training and evaluation by epoch (loss first).
+def _grid(titles: list[str], columns: int, argument: str, **options: Any) -> tuple[Any, list]:
+    """A figure with a titled subplot per title, ``columns`` to a row, and each one's cell.
+
+    Args:
+        titles: One title per subplot.
+        columns: The most subplots to a row.
+        argument: The caller's argument that gave the titles, for the error.
+        **options: Passed to ``plotly.subplots.make_subplots``.
+
+    Returns:
+        The figure and, per title, the ``{"row": r, "col": c}`` to add its traces at.
+
+    Raises:
+        InvalidArgument: No titles: nothing to plot.
+    """
+    from plotly.subplots import make_subplots
+
+    if not titles:
+        raise InvalidArgument(f"{argument} must hold something to plot; got none.")
+    columns = min(columns, len(titles))
+    rows = math.ceil(len(titles) / columns)
+    figure = make_subplots(
+        rows=rows, cols=columns, subplot_titles=[str(title) for title in titles], **options
+    )
+    cells = [{"row": at // columns + 1, "col": at % columns + 1} for at in range(len(titles))]
+    return figure, cells
+
+
+def learning_curve_figure(history: dict[str, list[float]], skip_head: bool = False) -> Any:
+    """A subplot per metric (loss first): training and, where it has a ``val_`` twin, evaluation.
 
     ``skip_head`` leaves out the first 15% of epochs, whose high early loss squashes the rest.
     """
+    from plotly.colors import DEFAULT_PLOTLY_COLORS
+
     go = _go()
     names = [key for key in history if not key.startswith("val_")]
     names.sort(key=lambda key: (key != "loss", key))
-    figures = []
-    for name in names:
+    figure, cells = _grid(names, 2, "history")
+    colours = {"train": DEFAULT_PLOTLY_COLORS[0], "evaluation": DEFAULT_PLOTLY_COLORS[1]}
+    for name, cell in zip(names, cells, strict=True):
         series = {"train": list(history[name])}
         if "val_" + name in history:
             series["evaluation"] = list(history["val_" + name])
         start = math.ceil(len(series["train"]) * 0.15) if skip_head else 0
-        figure = go.Figure()
         for label, values in series.items():
             epochs = list(range(start + 1, len(values) + 1))
-            figure.add_trace(go.Scatter(x=epochs, y=values[start:], mode="lines", name=label))
-        figure.update_layout(
-            title=f"Learning curve: {name}",
-            xaxis_title="epoch",
-            yaxis_title=name,
-            template=TEMPLATE,
-        )
-        figures.append(figure)
-    return figures
+            figure.add_trace(
+                go.Scatter(
+                    x=epochs,
+                    y=values[start:],
+                    mode="lines",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=not any(trace.name == label for trace in figure.data),
+                    line={"color": colours[label]},
+                ),
+                **cell,
+            )
+        figure.update_xaxes(title_text="epoch", **cell)
+        figure.update_yaxes(title_text=name, **cell)
+    rows = cells[-1]["row"]
+    figure.update_layout(title="Learning curves", height=100 + 300 * rows, template=TEMPLATE)
+    return figure
 
 
 def roc_figure(
@@ -108,32 +156,48 @@ def precision_recall_figure(
     return figure
 
 
-def confusion_figures(matrices: dict[str, np.ndarray], class_names: list[str]) -> list[Any]:
-    """One annotated heatmap per split: true classes down, predicted across."""
+def confusion_figure(matrices: dict[str, np.ndarray], class_names: list[str]) -> Any:
+    """A heatmap per split: true classes down, predicted across, each cell's count written.
+
+    The colour is the share of the true class (each row sums to 1), on one scale shared by
+    every split, so that splits of different sizes compare.
+    """
     go = _go()
     names = [str(name) for name in class_names]
-    figures = []
-    for split, matrix in matrices.items():
-        figure = go.Figure(
+    figure, cells = _grid(list(matrices), 3, "matrices", horizontal_spacing=0.08)
+    for (split, matrix), cell in zip(matrices.items(), cells, strict=True):
+        counts = np.asarray(matrix)
+        totals = counts.sum(axis=1, keepdims=True)
+        share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+        figure.add_trace(
             go.Heatmap(
-                z=matrix,
+                z=share,
                 x=names,
                 y=names,
-                text=matrix,
+                text=counts,
                 texttemplate="%{text}",
-                colorscale="Blues",
-                showscale=False,
-            )
+                coloraxis="coloraxis",
+                name=str(split),
+                hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of the class)",
+            ),
+            **cell,
         )
-        figure.update_layout(
-            title=f"Confusion matrix: {split}",
-            xaxis_title="predicted class",
-            yaxis_title="true class",
-            yaxis={"autorange": "reversed"},
-            template=TEMPLATE,
+        figure.update_xaxes(title_text="predicted class", **cell)
+        figure.update_yaxes(
+            title_text="true class" if cell["col"] == 1 else None, autorange="reversed", **cell
         )
-        figures.append(figure)
-    return figures
+    figure.update_layout(
+        title="Confusion matrices",
+        coloraxis={
+            "colorscale": "Blues",
+            "cmin": 0,
+            "cmax": 1,
+            "colorbar": {"title": {"text": "share of<br>true class"}},
+        },
+        height=100 + 380 * cells[-1]["row"],
+        template=TEMPLATE,
+    )
+    return figure
 
 
 def confidence_figure(
@@ -164,32 +228,45 @@ def confidence_figure(
     return figure
 
 
-def feature_importance_figures(
+def feature_importance_figure(
     frame: pd.DataFrame, top_n: int = 10, height: int | None = None, margin_left: int | None = None
-) -> list[Any]:
-    """One bar chart per Feature of its ``top_n`` columns by loss impact.
+) -> Any:
+    """A bar chart per Feature of its ``top_n`` columns by loss impact, on one shared x axis.
 
     ``frame`` has columns feature, column and impact (training loss minus the median loss
     with the column shuffled: the more negative, the more important).
     """
     go = _go()
-    figures = []
-    for feature, group in frame.groupby("feature", sort=False):
-        top = group.sort_values("impact").head(top_n).iloc[::-1]
-        longest = max((len(str(c)) for c in top["column"]), default=10)
-        figure = go.Figure(
-            go.Bar(x=top["impact"], y=[str(c) for c in top["column"]], orientation="h")
+    tops = [
+        (feature, group.sort_values("impact").head(top_n).iloc[::-1])
+        for feature, group in frame.groupby("feature", sort=False)
+    ]
+    sizes = [len(top) + 2 for _, top in tops]  # bars, and room for the subplot's title
+    height = height or max(300, 80 + 28 * sum(sizes))
+    figure, cells = _grid(
+        [f"Feature {feature}" for feature, _ in tops],
+        1,
+        "frame",
+        shared_xaxes=True,
+        row_heights=sizes,
+        vertical_spacing=min(0.1, 40 / height),
+    )
+    for (_, top), cell in zip(tops, cells, strict=True):
+        labels = [str(column) for column in top["column"]]
+        figure.add_trace(
+            go.Bar(x=top["impact"], y=labels, orientation="h", showlegend=False), **cell
         )
-        figure.update_layout(
-            title=f"Feature importance: Feature {feature}",
-            xaxis_title="loss impact (training loss - median shuffled loss)",
-            yaxis_title="column",
-            height=height or max(300, 40 + 28 * len(top)),
-            margin={"l": margin_left or min(400, 20 + 8 * longest)},
-            template=TEMPLATE,
-        )
-        figures.append(figure)
-    return figures
+    longest = max((len(str(column)) for column in frame["column"]), default=10)
+    figure.update_xaxes(
+        title_text="loss impact (training loss - median shuffled loss)", **cells[-1]
+    )
+    figure.update_layout(
+        title="Feature importance",
+        height=height,
+        margin={"l": margin_left or min(400, 20 + 8 * longest)},
+        template=TEMPLATE,
+    )
+    return figure
 
 
 def performance_figure(
@@ -233,3 +310,77 @@ def performance_figure(
         template=TEMPLATE,
     )
     return figure
+
+
+def chromium_path() -> str | None:
+    """The Chrome or Chromium that kaleido will render with, or None where there is none.
+
+    Found as kaleido >= 1.0 finds it (through choreographer): its own downloaded copy, then
+    ``BROWSER_PATH``, then chrome, chromium and edge on ``PATH`` and in their usual places.
+    """
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:  # no kaleido >= 1.0: nothing to render with
+        return None
+    path = Chromium.find_browser(skip_local=False)
+    return path if path and Path(path).is_file() else None
+
+
+def _check_renderer(caller: str, format: str) -> None:
+    """Raise before rendering what kaleido would fail on: a format, kaleido or its browser."""
+    if str(format).lower() not in IMAGE_FORMATS:
+        raise InvalidArgument(f"format must be one of {', '.join(IMAGE_FORMATS)}; got {format!r}.")
+    require("kaleido", extra="plots", caller=caller)
+    if chromium_path() is None:
+        where = os.environ.get("BROWSER_PATH")
+        found = f"BROWSER_PATH={where!r} is not a file" if where else "none was found"
+        raise MissingDependency(
+            f"{caller} renders with kaleido, which drives a Chrome or Chromium browser, and "
+            f"{found}; {CHROMIUM_ADVICE}. figure.write_html needs no browser."
+        )
+
+
+def to_image(figure: Any, format: str = "png", **kwargs: Any) -> bytes:
+    """A figure rendered to image bytes, or an error that says what to install.
+
+    Args:
+        figure: A Plotly figure.
+        format: One of ``IMAGE_FORMATS``.
+        **kwargs: Passed to ``figure.to_image``: width, height, scale.
+
+    Returns:
+        The encoded image.
+
+    Raises:
+        InvalidArgument: An unknown format.
+        MissingDependency: kaleido, or the browser it drives, is not installed.
+    """
+    _check_renderer("to_image", format)
+    return figure.to_image(format=format, **kwargs)
+
+
+def write_image(figure: Any, path: str | os.PathLike, **kwargs: Any) -> Path:
+    """Write a figure to an image file, its format from the suffix (or ``format=``).
+
+    Args:
+        figure: A Plotly figure.
+        path: Where to write, e.g. ``roc.png``; the suffix is one of ``IMAGE_FORMATS``.
+        **kwargs: Passed to ``figure.write_image``: format, width, height, scale.
+
+    Returns:
+        The path written.
+
+    Raises:
+        InvalidArgument: No format, or an unknown one.
+        MissingDependency: kaleido, or the browser it drives, is not installed.
+    """
+    path = Path(path)
+    format = kwargs.pop("format", None) or path.suffix.lstrip(".")
+    if not format:
+        raise InvalidArgument(
+            f"path must end in one of .{', .'.join(IMAGE_FORMATS)} (or pass format=); "
+            f"got {str(path)!r}."
+        )
+    _check_renderer("write_image", format)
+    figure.write_image(path, format=format, **kwargs)
+    return path

@@ -100,17 +100,17 @@ class PredictionEvaluation:
         height: int | None = None,
         margin_left: int | None = None,
     ) -> Any:
-        """One bar chart per Feature of its most important columns."""
-        from assay.evaluate.plots import feature_importance_figures, show_or_return
+        """One figure: a bar chart per Feature of its most important columns."""
+        from assay.evaluate.plots import feature_importance_figure, show_or_return
 
         frame = self.importance_df()
-        figures = feature_importance_figures(
+        figure = feature_importance_figure(
             frame.rename(columns={"feature_id": "feature", "median": "impact"}),
             top_n=top_n,
             height=height,
             margin_left=margin_left,
         )
-        return show_or_return(figures, call_display)
+        return show_or_return(figure, call_display)
 
     def _classification_splits(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{split: (true class indices, probabilities)}`` where both are known."""
@@ -152,9 +152,9 @@ class PredictionEvaluation:
 
     @id_method
     def plot_confusion_matrix(self, call_display: bool = True) -> Any:
-        """One confusion matrix per split, classes named."""
+        """One figure: a confusion matrix per split, classes named."""
         from assay.evaluate.confusion import confusion_with_indices
-        from assay.evaluate.plots import confusion_figures, show_or_return
+        from assay.evaluate.plots import confusion_figure, show_or_return
 
         names = [str(name) for name in self.predictor.ordered_class_names or []]
         if not names:
@@ -167,7 +167,7 @@ class PredictionEvaluation:
             )[0]
             for split, data in (self.plot_data or {}).items()
         }
-        return show_or_return(confusion_figures(matrices, names), call_display)
+        return show_or_return(confusion_figure(matrices, names), call_display)
 
     @id_method
     def performance_summary(self, split: str) -> dict[str, Any]:

@@ -101,15 +101,15 @@ class Predictor(BaseModel):
 
     @id_method
     def plot_learning_curve(self, skip_head: bool = True, call_display: bool = True) -> Any:
-        """One figure per metric: training against evaluation, epoch by epoch."""
-        from assay.evaluate.plots import learning_curve_figures, show_or_return
+        """One figure, a subplot per metric: training against evaluation, epoch by epoch."""
+        from assay.evaluate.plots import learning_curve_figure, show_or_return
 
         if not self.history:
             raise InvalidArgument(
                 f"Predictor {self.id} has no history to plot (its library recorded none)."
             )
         return show_or_return(
-            learning_curve_figures(self.history, skip_head=skip_head), call_display
+            learning_curve_figure(self.history, skip_head=skip_head), call_display
         )
 
     def fit_splitset(self) -> Any:

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
 
+from assay.errors import InvalidArgument
 from assay.evaluate.confusion import confusion_with_indices
 from assay.evaluate.curves import precision_recall_curves, roc_curves
 from assay.evaluate.importance import permutation_importance
@@ -37,6 +39,27 @@ def test_curves_per_class(iris_model):
     assert 0 < pr["versicolor"]["average_precision"] <= 1
     missing = roc_curves(y[y != 2], probabilities[y != 2])
     assert "2" not in missing  # a class absent from the samples has no curve
+
+
+@pytest.mark.parametrize("columns", [1, 2], ids=["positive_column", "both_columns"])
+def test_binary_curves_per_class(columns):
+    y = np.array([0, 0, 1, 1, 0, 1, 1, 0])
+    positive = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.9, 0.6, 0.7])
+    probabilities = positive if columns == 1 else np.column_stack([1 - positive, positive])
+    roc = roc_curves(y, probabilities, ["benign", "malignant"])
+    assert list(roc) == ["benign", "malignant"]
+    assert roc["benign"]["auc"] == pytest.approx(roc["malignant"]["auc"])  # one-vs-rest mirrors
+    pr = precision_recall_curves(y, probabilities, ["benign", "malignant"])
+    assert list(pr) == ["benign", "malignant"]
+    expected = average_precision_score(y == 0, 1 - positive)
+    assert pr["benign"]["average_precision"] == pytest.approx(expected)
+    assert list(roc_curves(y, probabilities)) == ["0", "1"]  # unnamed: the class indices
+
+
+def test_curves_need_a_name_per_class(iris_model):
+    x, y, model = iris_model
+    with pytest.raises(InvalidArgument, match="class_names"):
+        roc_curves(y, model.predict_proba(x), ["setosa", "versicolor"])
 
 
 def test_summary_format(iris_model):

@@ -51,17 +51,17 @@ def test_predictions_are_decoded_to_class_names(trained):
     )
 
 
-def test_plots_of_a_prediction(trained):
+def test_plots_of_a_prediction(trained, tmp_path):
     prediction = trained.predictors[0].predictions[0]
     roc = prediction.plot_roc_curve(call_display=False)
     assert any("virginica" in trace.name for trace in roc.data)
     assert prediction.plot_precision_recall(call_display=False).layout.xaxis.title.text == "recall"
     confusion = prediction.plot_confusion_matrix(call_display=False)
-    assert len(confusion) == 3 and list(confusion[0].data[0].x) == [
-        "setosa",
-        "versicolor",
-        "virginica",
-    ]
+    assert [annotation.text for annotation in confusion.layout.annotations] == list(
+        prediction.plot_data
+    )  # one figure, a heatmap per split
+    assert list(confusion.data[0].x) == ["setosa", "versicolor", "virginica"]
+    confusion.write_html(tmp_path / "confusion.html", include_plotlyjs=False)
     confidence = prediction.plot_confidence(
         prediction_index=2, split_name="test", call_display=False
     )
@@ -78,15 +78,16 @@ def test_plots_of_a_prediction(trained):
         trained.predictors[0].plot_learning_curve(call_display=False)
 
 
-def test_feature_importance_after_training(trained):
+def test_feature_importance_after_training(trained, tmp_path):
     prediction = trained.predictors[0].predictions[0]
     with pytest.raises(InvalidArgument, match="calc_featureImportance"):
         prediction.importance_df()
     prediction.calc_featureImportance(permute_count=3)
     frame = prediction.importance_df(top_n=2)
     assert len(frame) == 2 and frame["column"][0].startswith("petal")
-    figure = prediction.plot_feature_importance(call_display=False)[0]
+    figure = prediction.plot_feature_importance(call_display=False)
     assert figure.layout.title.text.startswith("Feature importance")
+    figure.write_html(tmp_path / "importance.html", include_plotlyjs=False)
     aggregate = Queue.metricsAggregate_df(trained.id, selected_metrics=["accuracy"], sort_by="mean")
     assert set(aggregate["metric"]) == {"accuracy"} and len(aggregate) == 2
     with pytest.raises(InvalidArgument, match="sort_by"):

@@ -194,7 +194,7 @@ def test_pytorch_multiclass_with_folds(backend):
         predictors[0].history["loss"]
     )
     figure = predictors[0].plot_learning_curve(call_display=False, skip_head=False)
-    assert figure
+    assert [annotation.text for annotation in figure.layout.annotations] == ["loss", "accuracy"]
 
 
 def test_a_model_saved_by_one_process_loads_in_a_fresh_one(tmp_path):
