@@ -10,13 +10,17 @@ import numpy as np
 import pandas as pd
 
 from assay.data.dtypes import check_dtype, check_names
+from assay.data.hashing import read_hashed
 from assay.errors import InvalidArgument, NotFound
 
 AXES = {3: ("samples", "rows", "columns"), 4: ("samples", "channels", "rows", "columns")}
 
 
-def load_npy(path: str | Path, argument: str) -> np.ndarray:
-    """Read an ``.npy`` file, with errors that name the argument."""
+def load_npy(path: str | Path, argument: str) -> tuple[np.ndarray, str]:
+    """Read an ``.npy`` file, with errors that name the argument, and the sha256 of its bytes.
+
+    The bytes are read once, hashed and parsed, so the digest is of exactly what was loaded.
+    """
     path = Path(path)
     if path.suffix.lower() != ".npy":
         raise InvalidArgument(
@@ -24,10 +28,16 @@ def load_npy(path: str | Path, argument: str) -> np.ndarray:
         )
     if not path.is_file():
         raise NotFound(f"{argument} {str(path)!r} is not a file.")
+    data, digest = read_hashed(path, argument)
+    return parse_npy(data, f"{argument} {str(path)!r}"), digest
+
+
+def parse_npy(data: bytes, source: str) -> np.ndarray:
+    """The array in ``.npy`` bytes; ``source`` names where they came from in errors."""
     try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise InvalidArgument(f"{argument} {str(path)!r} cannot be read as .npy: {exc}") from exc
+        return from_npy(data)
+    except (OSError, ValueError, EOFError) as exc:
+        raise InvalidArgument(f"{source} cannot be read as .npy: {exc}") from exc
 
 
 def check_array(arr: Any, ndim: int, argument: str) -> np.ndarray:

@@ -7,6 +7,10 @@ the same columns, and the Parquet bytes are written into one Arrow buffer.
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from assay.data.dtypes import check_dtype, check_names
+from assay.data.hashing import read_hashed
 from assay.errors import InvalidArgument, NotFound
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".tsv": "tsv"}
@@ -29,8 +34,8 @@ def file_format(path: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def read_file(path: str | Path, header: Any = "infer") -> pd.DataFrame:
-    """Read a Parquet, CSV or TSV file into a DataFrame.
+def read_file(path: str | Path, header: Any = "infer") -> tuple[pd.DataFrame, str]:
+    """Read a Parquet, CSV or TSV file into a DataFrame, with the sha256 of the bytes parsed.
 
     Raises:
         NotFound: When the file does not exist.
@@ -40,16 +45,58 @@ def read_file(path: str | Path, header: Any = "infer") -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"file_path {str(path)!r} is not a file.")
+    data, digest = read_hashed(path, "file_path")
+    return parse_file(data, kind, header, path), digest
+
+
+def parse_file(data: bytes, kind: str, header: Any, path: Path) -> pd.DataFrame:
+    """Parse a file's bytes (read once, so that they are the bytes that were hashed).
+
+    Raises:
+        InvalidArgument: When the bytes are not a table of this format with rows and columns.
+    """
     try:
         if kind == "parquet":
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(io.BytesIO(data))
         else:
-            frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",", header=header)
+            sep = "\t" if kind == "tsv" else ","
+            frame = pd.read_csv(io.BytesIO(data), sep=sep, header=header)
+            frame = restore_repeated_names(frame, header_names(data, sep, header))
     except pd.errors.EmptyDataError as exc:
         raise InvalidArgument(f"file_path {str(path)!r} is empty.") from exc
     except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
         raise InvalidArgument(f"file_path {str(path)!r} cannot be read as {kind}: {exc}") from exc
-    return frame
+    return check_frame(frame, f"file_path {str(path)!r}")
+
+
+def header_names(data: bytes, sep: str, header: Any) -> list[str] | None:
+    """The column names of a CSV or TSV header row as written, or None without a header row.
+
+    pandas renames a repeated name (``a`` becomes ``a.1``); this reads the row itself.
+    """
+    if header == "infer":
+        row = 0
+    elif isinstance(header, int) and not isinstance(header, bool):
+        row = header
+    else:
+        return None
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    rows = (fields for fields in csv.reader(text, delimiter=sep) if fields)
+    return next(itertools.islice(rows, row, None), None)
+
+
+def restore_repeated_names(frame: pd.DataFrame, names: list[str] | None) -> pd.DataFrame:
+    """Put back the header's repeated column names, so they are refused as in ``from_df``."""
+    if names is None or len(names) != frame.shape[1]:
+        return frame
+    repeated = {name for name, count in Counter(names).items() if name and count > 1}
+    if not repeated:
+        return frame
+    restored = [
+        name if name in repeated else column
+        for name, column in zip(names, frame.columns, strict=True)
+    ]
+    return frame.set_axis(restored, axis=1)
 
 
 def check_frame(frame: Any, argument: str = "dataframe") -> pd.DataFrame:

@@ -1,4 +1,5 @@
 import functools
+import hashlib
 import http.server
 import threading
 
@@ -62,6 +63,49 @@ def test_sequence_from_npy_path_not_ingested(tmp_path, digits):
     path.unlink()
     with pytest.raises(NotFound):
         dataset.to_arr()
+
+
+@pytest.fixture
+def swap_file_while_numpy_loads(monkeypatch):
+    """Replace an .npy file's content the moment numpy loads it (before or after parsing)."""
+
+    def arrange(path, new_arr, before: bool) -> None:
+        original = np.load
+
+        def racing(*args, **kwargs):
+            if before:
+                original_save(path, new_arr)
+            result = original(*args, **kwargs)
+            if not before:
+                original_save(path, new_arr)
+            return result
+
+        original_save = np.save
+        monkeypatch.setattr(np, "load", racing)
+
+    return arrange
+
+
+def test_npy_registration_hashes_the_bytes_it_parsed(tmp_path, digits, swap_file_while_numpy_loads):
+    path = tmp_path / "digits.npy"
+    np.save(path, digits[:5])
+    first_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    swap_file_while_numpy_loads(path, digits[:7], before=False)
+    dataset = Dataset.Sequence.from_numpy(path, ingest=False)
+    assert dataset.shape["samples"] == 5
+    assert dataset.sha256_hexdigest == first_digest
+    with pytest.raises(DataChanged, match="has changed since"):
+        dataset.to_arr()
+
+
+def test_npy_reading_back_parses_the_bytes_it_verified(
+    tmp_path, digits, swap_file_while_numpy_loads
+):
+    path = tmp_path / "digits.npy"
+    np.save(path, digits[:5])
+    dataset = Dataset.Sequence.from_numpy(path, ingest=False)
+    swap_file_while_numpy_loads(path, digits[:7] + 1, before=True)
+    np.testing.assert_array_equal(dataset.to_arr(), digits[:5])
 
 
 def test_sequence_from_npy_path_ingested(tmp_path, digits):

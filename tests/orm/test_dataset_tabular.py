@@ -1,3 +1,5 @@
+import hashlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -130,6 +132,58 @@ def test_csv_without_header(tmp_path):
     path.write_text("1,2\n3,4\n")
     dataset = Dataset.Tabular.from_path(path, header=None, rename_columns=["a", "b"])
     assert dataset.shape == {"rows": 2, "columns": 2}
+    assert dataset.to_df()["a"].tolist() == [1, 3]
+
+
+def test_csv_without_header_not_ingested_keeps_its_first_row(tmp_path):
+    """header=None is stored as NULL and must be read back as None, not as 'infer'."""
+    path = tmp_path / "raw.csv"
+    path.write_text("1,2\n3,4\n5,6\n")
+    dataset = Dataset.Tabular.from_path(path, header=None, ingest=False, rename_columns=["a", "b"])
+    assert dataset.header is None and dataset.shape == {"rows": 3, "columns": 2}
+    fresh = Dataset.get_by_id(dataset.id)
+    frame = fresh.to_df()
+    assert len(frame) == fresh.shape["rows"]
+    assert frame["a"].tolist() == [1, 3, 5]
+
+
+@pytest.fixture
+def swap_file_while_pandas_reads(monkeypatch):
+    """Replace a file's content the moment pandas reads it (before or after parsing)."""
+
+    def arrange(reader: str, path, new_text: str, before: bool) -> None:
+        original = getattr(pd, reader)
+
+        def racing(*args, **kwargs):
+            if before:
+                path.write_text(new_text)
+            result = original(*args, **kwargs)
+            if not before:
+                path.write_text(new_text)
+            return result
+
+        monkeypatch.setattr(pd, reader, racing)
+
+    return arrange
+
+
+def test_registration_hashes_the_bytes_it_parsed(tmp_path, swap_file_while_pandas_reads):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    first_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    swap_file_while_pandas_reads("read_csv", path, "a,b\n1,2\n3,4\n5,6\n", before=False)
+    dataset = Dataset.Tabular.from_path(path, ingest=False)
+    assert dataset.shape["rows"] == 2
+    assert dataset.sha256_hexdigest == first_digest
+    with pytest.raises(DataChanged, match="has changed since"):
+        dataset.to_df()
+
+
+def test_reading_back_parses_the_bytes_it_verified(tmp_path, swap_file_while_pandas_reads):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    dataset = Dataset.Tabular.from_path(path, ingest=False)
+    swap_file_while_pandas_reads("read_csv", path, "a,b\n9,9\n9,9\n9,9\n", before=True)
     assert dataset.to_df()["a"].tolist() == [1, 3]
 
 
