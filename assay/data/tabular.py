@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assay.data.dtypes import check_dtype, check_names
+from assay.data.dtypes import check_dtype, check_lossless, check_names
 from assay.data.hashing import read_hashed
 from assay.errors import InvalidArgument, NotFound
 
@@ -150,15 +150,23 @@ def retype_frame(frame: pd.DataFrame, retype: Any = None) -> pd.DataFrame:
     else:
         dtype = check_dtype(retype, "retype")
         targets = dict.fromkeys(frame.columns, dtype)
-    for column, dtype in targets.items():
-        try:
-            frame[column].astype(dtype)
-        except (ValueError, TypeError) as exc:
-            raise InvalidArgument(
-                f"retype cannot convert column {column!r} from {frame[column].dtype} to "
-                f"{dtype}: {exc}"
-            ) from exc
-    return frame.astype(targets)
+    converted = {
+        column: retype_column(frame[column], column, dtype) for column, dtype in targets.items()
+    }
+    return frame.assign(**converted)
+
+
+def retype_column(values: pd.Series, column: str, dtype: Any) -> pd.Series:
+    """One column converted to ``dtype``, refused if the conversion would change a value."""
+    try:
+        with np.errstate(all="ignore"):  # overflow is reported below, with the column's name
+            converted = values.astype(dtype)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidArgument(
+            f"retype cannot convert column {column!r} from {values.dtype} to {dtype}: {exc}"
+        ) from exc
+    check_lossless(values, converted, f"column {column!r} from {values.dtype}", dtype)
+    return converted
 
 
 #: Rows encoded at a time: the writer buffers one row group, not the whole file.

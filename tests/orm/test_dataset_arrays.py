@@ -215,6 +215,21 @@ class TestBadInput:
             retype={"0": "int8"},
         )
 
+    @pytest.mark.parametrize(
+        ("values", "dtype", "match"),
+        [
+            ([300.0, 1.0], "uint8", r"the array from float64 to uint8 .* 300\.0 would become 44"),
+            ([1.5, 2.0], "int16", r"the array from float64 to int16 .* 1\.5 would become 1\b"),
+            ([np.nan, 2.0], "int64", r"the array from float64 to int64 .* nan would become"),
+            ([1e300, 2.0], "float32", r"the array from float64 to float32 .* 1e\+300"),
+            ([1.0, 2.0], "U5", r"retype must be a numeric or bool numpy dtype"),
+            ([1.0, 2.0], "str", r"retype must be a numeric or bool numpy dtype"),
+        ],
+    )
+    def test_retype_that_changes_values(self, values, dtype, match):
+        arr = np.array(values).reshape(2, 1, 1)
+        self.check(InvalidArgument, match, Dataset.Sequence.from_numpy, arr, retype=dtype)
+
     def test_rename_wrong_length(self, digits):
         self.check(
             InvalidArgument,

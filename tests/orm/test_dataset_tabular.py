@@ -86,6 +86,14 @@ def test_rename_and_retype(iris):
     assert set(everything.get_dtypes().values()) == {"float32"}
 
 
+def test_retype_keeps_values_that_fit():
+    frame = pd.DataFrame({"f": [0.1, np.nan, 2.5], "i": [-5, 0, 127], "b": [0, 1, 1]})
+    dataset = Dataset.Tabular.from_df(frame, retype={"f": "float32", "i": "int8", "b": "bool"})
+    fetched = dataset.to_df()
+    assert np.isnan(fetched["f"][1]) and fetched["f"][2] == 2.5
+    assert fetched["i"].tolist() == [-5, 0, 127] and fetched["b"].tolist() == [False, True, True]
+
+
 def test_unnamed_columns_become_strings():
     frame = pd.DataFrame(np.arange(6.0).reshape(3, 2))
     dataset = Dataset.Tabular.from_df(frame)
@@ -252,6 +260,27 @@ class TestBadInput:
             Dataset.Tabular.from_df,
             frame,
             retype="float64",
+        )
+
+    @pytest.mark.parametrize(
+        ("values", "dtype", "match"),
+        [
+            ([1000, -5, 300], "uint8", r"column 'a' from int64 to uint8 .* e\.g\. 1000 would "),
+            ([1.0, 1e300], "float16", r"column 'a' from float64 to float16 .* 1e\+300 would"),
+            ([1.5, 2.0], "int64", r"column 'a' from float64 to int64 .* 1\.5 would become 1\b"),
+            ([1.0, np.nan], "int32", r"column 'a' from float64 to int32"),
+            ([0, 1, 2], "bool", r"column 'a' from int64 to bool .* 2 would become True"),
+            (["0", "1"], "bool", r"column 'a' from \w+ to bool .* '0' would become True"),
+            ([1.0, 1e300], "Float32", r"column 'a' from float64 to Float32"),
+        ],
+    )
+    def test_retype_that_changes_values(self, values, dtype, match):
+        self.check(
+            InvalidArgument,
+            match,
+            Dataset.Tabular.from_df,
+            pd.DataFrame({"a": values, "b": 1}),
+            retype={"a": dtype},
         )
 
     def test_retype_not_a_dtype(self, iris):
