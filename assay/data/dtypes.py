@@ -1,14 +1,26 @@
-"""Checks on column names and dtypes shared by every kind of Dataset."""
+"""Checks shared by every kind of Dataset: paths, column names, dtypes and samples."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from assay.errors import InvalidArgument
+
+
+def check_path(value: Any, argument: str) -> Path:
+    """``value`` as a Path, or an error naming the argument (instead of pathlib's TypeError)."""
+    try:
+        return Path(value)
+    except TypeError as exc:
+        raise InvalidArgument(
+            f"{argument} must be a path (a str or pathlib.Path); got {type(value).__name__} "
+            f"{value!r}."
+        ) from exc
 
 
 def dtype_name(dtype: Any) -> str:

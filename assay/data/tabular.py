@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assay.data.dtypes import check_dtype, check_lossless, check_names
+from assay.data.dtypes import check_dtype, check_lossless, check_names, check_path
 from assay.data.hashing import read_hashed
 from assay.errors import InvalidArgument, NotFound
 
@@ -28,7 +28,7 @@ FORMATS = {".parquet": "parquet", ".csv": "csv", ".tsv": "tsv"}
 
 def file_format(path: str | Path) -> str:
     """The format of a tabular file from how its name ends: parquet, csv or tsv."""
-    suffix = Path(path).suffix.lower()
+    suffix = check_path(path, "file_path").suffix.lower()
     if suffix not in FORMATS:
         raise InvalidArgument(f"file_path must end in one of {sorted(FORMATS)}; got {str(path)!r}.")
     return FORMATS[suffix]
@@ -180,9 +180,31 @@ def _write_frame(frame: pd.DataFrame, sink: Any) -> None:
     booleans) and skipped for floating columns, where values rarely repeat: trying it there
     made writing several times slower for nothing.
     """
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = arrow_table(frame)
     dictionary = [field.name for field in table.schema if not pa.types.is_floating(field.type)]
     pq.write_table(table, sink, row_group_size=ROWS_PER_GROUP, use_dictionary=dictionary)
+
+
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table, or an error naming the column Arrow cannot store."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except pa.ArrowException as exc:
+        column = next((c for c in frame.columns if not arrow_accepts(frame[c])), None)
+        raise InvalidArgument(
+            f"dataframe column {column!r} cannot be stored ({exc}): its values must be of one "
+            f"type, e.g. not a mix of ints and strs. Retype it (retype={{{column!r}: 'str'}}) "
+            "or make its values one type first."
+        ) from exc
+
+
+def arrow_accepts(column: pd.Series) -> bool:
+    """Whether Arrow can convert this column on its own."""
+    try:
+        pa.Array.from_pandas(column)
+    except pa.ArrowException:
+        return False
+    return True
 
 
 def to_parquet(frame: pd.DataFrame) -> pa.Buffer:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from assay.data.dtypes import check_known_columns
 from assay.data.hashing import sha256_buffer
 from assay.errors import DataChanged, InvalidArgument
-from assay.orm.base import BaseModel, Pickled, id_method
+from assay.orm.base import BaseModel, Pickled, check_text, id_method
 from assay.store import reading, transaction
 from assay.store.artifacts import artifact_path, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
@@ -223,12 +223,6 @@ def register(
         if stored is not None and stored.payload is not None:
             write_blob(db, "dataset", "blob", row.id, stored.payload)
     return row
-
-
-def check_text(value: Any, argument: str) -> None:
-    """Validate an optional str argument such as name or description."""
-    if value is not None and not isinstance(value, str):
-        raise InvalidArgument(f"{argument} must be a str or None; got {type(value).__name__}.")
 
 
 def check_ingest(ingest: Any, default: bool) -> bool:

@@ -1,6 +1,7 @@
 import functools
 import hashlib
 import http.server
+import re
 import threading
 
 import numpy as np
@@ -199,6 +200,54 @@ class TestBadInput:
             "must be a 3D ndarray or an .npy path; got list",
             Dataset.Sequence.from_numpy,
             [[[1.0]]],
+        )
+
+    @pytest.mark.parametrize(
+        "arr",
+        [
+            np.full((2, 2, 2), "a"),
+            np.full((2, 2, 2), np.datetime64("2024-01-01")),
+            np.full((2, 2, 2), None, dtype=object),
+        ],
+    )
+    def test_arrays_of_text_objects_or_dates(self, tmp_path, arr):
+        match = "arr3D_or_npyPath must have a numeric or bool dtype; got " + re.escape(
+            str(arr.dtype)
+        )
+        self.check(InvalidArgument, match, Dataset.Sequence.from_numpy, arr)
+        self.check(
+            InvalidArgument,
+            "arr4D_or_npyPath must have a numeric or bool dtype",
+            Dataset.Image.from_numpy,
+            arr[None],
+        )
+        if arr.dtype != object:
+            np.save(tmp_path / "arr.npy", arr)
+            self.check(InvalidArgument, match, Dataset.Sequence.from_numpy, tmp_path / "arr.npy")
+
+    @pytest.mark.parametrize("value", [None, 3])
+    def test_paths_of_the_wrong_type(self, value):
+        self.check(
+            InvalidArgument,
+            "must be a 4D ndarray or an .npy path; got",
+            Dataset.Image.from_numpy,
+            value,
+        )
+        self.check(
+            InvalidArgument,
+            r"folder_path must be a path \(a str or pathlib.Path\); got",
+            Dataset.Image.from_folder,
+            value,
+        )
+
+    def test_truncated_image(self, image_folder):
+        whole = (image_folder / "001.png").read_bytes()
+        (image_folder / "001.png").write_bytes(whole[: len(whole) // 2])
+        self.check(
+            InvalidArgument,
+            r"holds '001.png', which Pillow cannot read as an image",
+            Dataset.Image.from_folder,
+            image_folder,
         )
 
     def test_wrong_extension(self, tmp_path):

@@ -317,6 +317,56 @@ class TestBadInput:
         path.write_text("")
         self.check(InvalidArgument, "is empty", Dataset.Tabular.from_path, path)
 
+    @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet"])
+    def test_header_without_rows(self, tmp_path, suffix):
+        path = tmp_path / f"empty{suffix}"
+        empty = pd.DataFrame({"a": pd.Series([], dtype="float64"), "b": []})
+        if suffix == ".parquet":
+            empty.to_parquet(path)
+        else:
+            empty.to_csv(path, sep="\t" if suffix == ".tsv" else ",", index=False)
+        for ingest in (True, False):
+            self.check(
+                InvalidArgument,
+                r"file_path .* must have at least one row and one column; got shape \(0, 2\)",
+                Dataset.Tabular.from_path,
+                path,
+                ingest=ingest,
+            )
+
+    @pytest.mark.parametrize(("suffix", "sep"), [(".csv", ","), (".tsv", "\t")])
+    def test_header_with_a_repeated_name(self, tmp_path, suffix, sep):
+        path = tmp_path / f"repeated{suffix}"
+        path.write_text(sep.join(["a", "b", "a"]) + "\n" + sep.join(["1", "2", "3"]) + "\n")
+        for ingest in (True, False):
+            self.check(
+                InvalidArgument,
+                r"duplicated column names \['a'\]; pass rename_columns",
+                Dataset.Tabular.from_path,
+                path,
+                ingest=ingest,
+            )
+        renamed = Dataset.Tabular.from_path(path, ingest=False, rename_columns=["x", "y", "z"])
+        assert renamed.to_df().iloc[0].tolist() == [1, 2, 3]
+
+    def test_column_of_mixed_types(self):
+        frame = pd.DataFrame({"ok": [1, 2, 3], "mixed": [1, "two", 3]})
+        self.check(
+            InvalidArgument,
+            r"dataframe column 'mixed' cannot be stored .* Retype it",
+            Dataset.Tabular.from_df,
+            frame,
+        )
+
+    @pytest.mark.parametrize("path", [None, 3, b"data.csv"])
+    def test_path_of_the_wrong_type(self, path):
+        self.check(
+            InvalidArgument,
+            r"file_path must be a path \(a str or pathlib.Path\); got",
+            Dataset.Tabular.from_path,
+            path,
+        )
+
     def test_unreadable_parquet(self, tmp_path):
         path = tmp_path / "broken.parquet"
         path.write_bytes(b"not parquet at all")
