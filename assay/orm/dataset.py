@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column
 
 from assay.data.dtypes import check_known_columns
 from assay.data.hashing import sha256_buffer
@@ -183,32 +183,28 @@ def register(
 ) -> Dataset:
     """Write a Dataset row (and its ingested bytes) in one transaction, versioned by name.
 
-    A Dataset with the same name and the same content is returned, with a warning, instead
-    of being written twice.
+    Content that is already registered is returned instead of being written twice: with a
+    warning under the same name, quietly when no name is given.
     """
     check_text(name, "name")
     check_text(description, "description")
     values = {**meta, **columns}
     with transaction() as db:
+        lock_table(db, "dataset")
+        duplicate = find_duplicate(db, kind, digest, name, values, ingested=stored is not None)
+        if duplicate is not None:
+            if name is not None:
+                warnings.warn(
+                    f"Dataset {duplicate.id} named {name!r} (version {duplicate.version}) has "
+                    "the same content; returning it instead of registering a duplicate.",
+                    DuplicateDatasetWarning,
+                    stacklevel=3,
+                )
+            return duplicate
         version = None
         if name is not None:
-            lock_table(db, "dataset")
-            siblings = list(db.scalars(select(Dataset).where(Dataset.name == name)))
-            for sibling in siblings:
-                if (
-                    sibling.sha256_hexdigest == digest
-                    and sibling.typ == kind.__mapper_args__["polymorphic_identity"]
-                    and sibling.columns == values["columns"]
-                    and sibling.dtypes == values["dtypes"]
-                ):
-                    warnings.warn(
-                        f"Dataset {sibling.id} named {name!r} (version {sibling.version}) has the "
-                        "same content; returning it instead of registering a duplicate.",
-                        DuplicateDatasetWarning,
-                        stacklevel=3,
-                    )
-                    return sibling
-            version = max((s.version or 0 for s in siblings), default=0) + 1
+            versions = db.scalars(select(Dataset.version).where(Dataset.name == name))
+            version = max((v or 0 for v in versions), default=0) + 1
         row = kind(
             sha256_hexdigest=digest,
             name=name,
@@ -223,6 +219,42 @@ def register(
         if stored is not None and stored.payload is not None:
             write_blob(db, "dataset", "blob", row.id, stored.payload)
     return row
+
+
+#: What else must match, besides the hash, for data read from its source on every use.
+SOURCE_COLUMNS = ("source_format", "source_path", "urls", "header")
+
+
+def find_duplicate(
+    db: Session,
+    kind: type[Dataset],
+    digest: str,
+    name: str | None,
+    values: dict[str, Any],
+    ingested: bool,
+) -> Dataset | None:
+    """The registered Dataset that a new one would duplicate, or None.
+
+    A duplicate is of the same kind and name (any name, unnamed ones first, when ``name`` is
+    None), with the same hash, columns and dtypes; one that is not ingested must also be read
+    from the same source in the same way.
+    """
+    statement = select(Dataset).where(
+        Dataset.sha256_hexdigest == digest,
+        Dataset.typ == kind.__mapper_args__["polymorphic_identity"],
+        Dataset.is_ingested == ingested,
+    )
+    if name is not None:
+        statement = statement.where(Dataset.name == name)
+    matches = [
+        row
+        for row in db.scalars(statement.order_by(Dataset.id))
+        if row.columns == values["columns"]
+        and row.dtypes == values["dtypes"]
+        and (ingested or all(getattr(row, c) == values.get(c) for c in SOURCE_COLUMNS))
+    ]
+    matches.sort(key=lambda row: row.name is not None)  # stable: unnamed first, then by id
+    return matches[0] if matches else None
 
 
 def check_ingest(ingest: Any, default: bool) -> bool:

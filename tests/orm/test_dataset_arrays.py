@@ -109,6 +109,19 @@ def test_npy_reading_back_parses_the_bytes_it_verified(
     np.testing.assert_array_equal(dataset.to_arr(), digits[:5])
 
 
+def test_unnamed_arrays_already_registered_are_returned(tmp_path, digits):
+    first = Dataset.Sequence.from_numpy(digits)
+    assert Dataset.Sequence.from_numpy(digits.copy()).id == first.id
+    assert Dataset.Sequence.from_numpy(digits.astype("float32")).id != first.id
+    path = tmp_path / "digits.npy"
+    np.save(path, digits)
+    from_file = Dataset.Sequence.from_numpy(path)  # not ingested: a row of its own
+    assert from_file.id != first.id and from_file.sha256_hexdigest == first.sha256_hexdigest
+    assert Dataset.Sequence.from_numpy(path).id == from_file.id
+    assert Dataset.Image.from_numpy(digits[:, None]).id != first.id
+    assert dataset_count() == 4
+
+
 def test_sequence_from_npy_path_ingested(tmp_path, digits):
     path = tmp_path / "digits.npy"
     np.save(path, digits)

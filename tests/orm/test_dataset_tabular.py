@@ -1,4 +1,5 @@
 import hashlib
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -64,8 +65,35 @@ def test_versioning_by_name_and_hash(iris):
     assert dataset_count() == 2
     other = Dataset.Tabular.from_df(iris, name="flowers")
     assert other.version == 1
-    unnamed = Dataset.Tabular.from_df(iris)
+    unnamed = Dataset.Tabular.from_df(iris.head(50))
     assert unnamed.version is None
+
+
+def test_unnamed_content_already_registered_is_returned_quietly(iris):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = Dataset.Tabular.from_df(iris)
+        again = Dataset.Tabular.from_df(iris, description="the same rows again")
+    assert again.id == first.id and dataset_count() == 1
+    retyped = Dataset.Tabular.from_df(iris, retype={"target": "int16"})
+    assert retyped.id != first.id and dataset_count() == 2
+    named = Dataset.Tabular.from_df(iris.head(10), name="ten")
+    assert Dataset.Tabular.from_df(iris.head(10)).id == named.id
+    assert dataset_count() == 3
+
+
+def test_unnamed_file_already_registered_from_the_same_source(tmp_path, iris):
+    path = tmp_path / "iris.csv"
+    iris.to_csv(path, index=False)
+    first = Dataset.Tabular.from_path(path, ingest=False)
+    assert Dataset.Tabular.from_path(path, ingest=False).id == first.id
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(path.read_bytes())
+    elsewhere = Dataset.Tabular.from_path(copy, ingest=False)
+    assert elsewhere.id != first.id and elsewhere.sha256_hexdigest == first.sha256_hexdigest
+    ingested = Dataset.Tabular.from_path(path)
+    assert ingested.is_ingested and ingested.id not in (first.id, elsewhere.id)
+    assert dataset_count() == 3
 
 
 def test_rename_and_retype(iris):
