@@ -15,6 +15,7 @@ from assay.orm.base import id_method
 from assay.orm.dataset import (
     Dataset,
     absolute,
+    check_info,
     check_ingest,
     check_text,
     register,
@@ -84,10 +85,10 @@ class ArrayDataset(Dataset):
         **columns: Any,
     ) -> ArrayDataset:
         """Name, retype, describe, hash and write an array (shared by every N-D constructor)."""
-        check_text(name, "name")
-        check_text(description, "description")
+        check_info(name, description)
         names = arrays.column_names(arr, rename_columns)
         arr = arrays.retype_array(arr, retype)
+        meta = arrays.describe_array(arr, names)
         stored = None
         if ingest:
             stored = store_payload(
@@ -102,7 +103,7 @@ class ArrayDataset(Dataset):
             cls,
             stored=stored,
             digest=digest,
-            meta=arrays.describe_array(arr, names),
+            meta=meta,
             name=name,
             description=description,
             **columns,

@@ -13,7 +13,15 @@ from assay.data.dtypes import check_samples
 from assay.data.hashing import read_hashed
 from assay.errors import NotFound
 from assay.orm.base import id_method
-from assay.orm.dataset import Dataset, Stored, absolute, check_ingest, register, store_payload
+from assay.orm.dataset import (
+    Dataset,
+    Stored,
+    absolute,
+    check_info,
+    check_ingest,
+    register,
+    store_payload,
+)
 
 
 class Tabular(Dataset):
@@ -39,14 +47,16 @@ class Tabular(Dataset):
             description: What is unique about this dataset or version.
             name: Versions datasets: same name and new content gives the next version.
         """
+        check_info(name, description)
         frame = tabular.check_frame(dataframe)
         frame = tabular.retype_frame(tabular.name_columns(frame, rename_columns), retype)
+        meta = tabular.describe_frame(frame)
         stored = parquet_payload(frame)
         return register(
             cls,
             stored=stored,
             digest=stored.digest,
-            meta=tabular.describe_frame(frame),
+            meta=meta,
             name=name,
             description=description,
             source_format="dataframe",
@@ -77,14 +87,16 @@ class Tabular(Dataset):
         """
         source_format = tabular.file_format(file_path)
         ingest = check_ingest(ingest, default=True)
+        check_info(name, description)
         frame, file_digest = tabular.read_file(file_path, header)
         frame = tabular.retype_frame(tabular.name_columns(frame, rename_columns), retype)
+        meta = tabular.describe_frame(frame)
         stored = parquet_payload(frame) if ingest else None
         return register(
             cls,
             stored=stored,
             digest=stored.digest if stored is not None else file_digest,
-            meta=tabular.describe_frame(frame),
+            meta=meta,
             name=name,
             description=description,
             source_format=source_format,
