@@ -13,6 +13,7 @@ from assay.data.hashing import read_hashed, sha256_buffer
 from assay.errors import InvalidArgument, NotFound
 from assay.orm.base import id_method
 from assay.orm.dataset import (
+    SOURCE_PATH_LENGTH,
     Dataset,
     absolute,
     check_info,
@@ -216,7 +217,7 @@ class Image(ArrayDataset):
             name: Short name; registering the same name again makes a new version.
         """
         ingest = check_ingest(ingest, default=False)
-        check_text(source_path, "source_path")
+        check_text(source_path, "source_path", max_length=SOURCE_PATH_LENGTH)
         arr = images.read_urls(urls)
         return cls.register_array(
             arr,

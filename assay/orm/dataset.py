@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from assay.orm.tabular import Tabular
 
 
+#: The longest source_path a Dataset row holds.
+SOURCE_PATH_LENGTH = 4096
+
+
 class DuplicateDatasetWarning(UserWarning):
     """A Dataset with the same name and content exists already; it is returned instead."""
 
@@ -49,7 +53,7 @@ class Dataset(BaseModel):
 
     typ: Mapped[str] = mapped_column(String(16))
     source_format: Mapped[str] = mapped_column(String(32))
-    source_path: Mapped[str | None] = mapped_column(String(4096))
+    source_path: Mapped[str | None] = mapped_column(String(SOURCE_PATH_LENGTH))
     urls: Mapped[list | None] = mapped_column(JSON)
     columns: Mapped[list] = mapped_column(JSON)
     dtypes: Mapped[Any] = mapped_column(JSON)

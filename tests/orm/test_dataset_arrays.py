@@ -318,5 +318,14 @@ class TestBadInput:
             InvalidArgument, "holds no image files", Dataset.Image.from_folder, tmp_path / "empty"
         )
 
+    def test_source_path_longer_than_its_column(self):
+        self.check(
+            InvalidArgument,
+            "source_path must be at most 4096 characters; got 4097",
+            Dataset.Image.from_urls,
+            ["file:///nowhere.png"],
+            source_path="s" * 4097,
+        )
+
     def test_bad_url_scheme(self):
         self.check(InvalidArgument, "http", Dataset.Image.from_urls, ["ftp://example/x.png"])
