@@ -166,8 +166,9 @@ def check_lossless(before: Any, after: Any, what: str, dtype: Any) -> None:
     at = int(np.argmax(changed))
     raise InvalidArgument(
         f"retype cannot convert {what} to {dtype} without changing its values: e.g. "
-        f"{value_at(before, at)!r} would become {value_at(after, at)!r} ({int(changed.sum())} values would change). Choose a dtype "
-        "that holds every value, or change those values first."
+        f"{value_at(before, at)!r} would become {value_at(after, at)!r} "
+        f"({int(changed.sum())} values would change). Choose a dtype that holds every value, "
+        "or change those values first."
     )
 
 

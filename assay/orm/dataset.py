@@ -9,6 +9,7 @@ their hash is checked every time they are read back.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 from collections.abc import Callable
@@ -225,7 +226,8 @@ def register(
             return write_row(db, kind, stored, digest, name, description, {**meta, **columns})
     except BaseException:
         if stored is not None and not nested:  # nested: the outer transaction's rollback does
-            discard_artifact(stored)
+            with contextlib.suppress(Exception):  # best effort: the original error matters
+                discard_artifact(stored)
         raise
 
 
