@@ -9,14 +9,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assay.data.dtypes import check_dtype, check_names
+from assay.data.dtypes import check_dtype, check_lossless, check_names
+from assay.data.hashing import read_hashed
 from assay.errors import InvalidArgument, NotFound
 
 AXES = {3: ("samples", "rows", "columns"), 4: ("samples", "channels", "rows", "columns")}
+#: numpy dtype kinds an N-D Dataset may hold: bool, ints, floats and complex numbers.
+ARRAY_KINDS = "biufc"
 
 
-def load_npy(path: str | Path, argument: str) -> np.ndarray:
-    """Read an ``.npy`` file, with errors that name the argument."""
+def load_npy(path: str | Path, argument: str) -> tuple[np.ndarray, str]:
+    """Read an ``.npy`` file, with errors that name the argument, and the sha256 of its bytes.
+
+    The bytes are read once, hashed and parsed, so the digest is of exactly what was loaded.
+    """
     path = Path(path)
     if path.suffix.lower() != ".npy":
         raise InvalidArgument(
@@ -24,10 +30,16 @@ def load_npy(path: str | Path, argument: str) -> np.ndarray:
         )
     if not path.is_file():
         raise NotFound(f"{argument} {str(path)!r} is not a file.")
+    data, digest = read_hashed(path, argument)
+    return parse_npy(data, f"{argument} {str(path)!r}"), digest
+
+
+def parse_npy(data: bytes, source: str) -> np.ndarray:
+    """The array in ``.npy`` bytes; ``source`` names where they came from in errors."""
     try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise InvalidArgument(f"{argument} {str(path)!r} cannot be read as .npy: {exc}") from exc
+        return from_npy(data)
+    except (OSError, ValueError, EOFError) as exc:
+        raise InvalidArgument(f"{source} cannot be read as .npy: {exc}") from exc
 
 
 def check_array(arr: Any, ndim: int, argument: str) -> np.ndarray:
@@ -43,9 +55,9 @@ def check_array(arr: Any, ndim: int, argument: str) -> np.ndarray:
         )
     if arr.size == 0:
         raise InvalidArgument(f"{argument} must hold data; got shape {arr.shape}.")
-    if arr.dtype == object:
+    if arr.dtype.kind not in ARRAY_KINDS:
         raise InvalidArgument(
-            f"{argument} must have a numeric or bool dtype; got object. Convert it with "
+            f"{argument} must have a numeric or bool dtype; got {arr.dtype}. Convert it with "
             "arr.astype(...) first."
         )
     return arr
@@ -68,11 +80,14 @@ def retype_array(arr: np.ndarray, retype: Any = None) -> np.ndarray:
             "is only supported by Dataset.Tabular."
         )
     dtype = check_dtype(retype, "retype")
-    if not isinstance(dtype, np.dtype):
-        raise InvalidArgument(f"retype must be a numpy dtype for N-D data; got {retype!r}.")
-    if np.issubdtype(dtype, np.integer) and arr.dtype.kind == "f" and np.isnan(arr).any():
-        raise InvalidArgument(f"retype cannot convert an array with NaNs to {dtype}.")
-    return arr.astype(dtype)
+    if not isinstance(dtype, np.dtype) or dtype.kind not in ARRAY_KINDS:
+        raise InvalidArgument(
+            f"retype must be a numeric or bool numpy dtype for N-D data; got {retype!r}."
+        )
+    with np.errstate(all="ignore"):  # overflow is reported below
+        converted = arr.astype(dtype)
+    check_lossless(arr, converted, f"the array from {arr.dtype}", dtype)
+    return converted
 
 
 def to_npy(arr: np.ndarray) -> memoryview:

@@ -1,14 +1,26 @@
-"""Checks on column names and dtypes shared by every kind of Dataset."""
+"""Checks shared by every kind of Dataset: paths, column names, dtypes and samples."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from assay.errors import InvalidArgument
+
+
+def check_path(value: Any, argument: str) -> Path:
+    """``value`` as a Path, or an error naming the argument (instead of pathlib's TypeError)."""
+    try:
+        return Path(value)
+    except TypeError as exc:
+        raise InvalidArgument(
+            f"{argument} must be a path (a str or pathlib.Path); got {type(value).__name__} "
+            f"{value!r}."
+        ) from exc
 
 
 def dtype_name(dtype: Any) -> str:
@@ -78,3 +90,89 @@ def check_samples(samples: Any, count: int, argument: str = "samples") -> list[i
             f"{argument} must be positions from 0 to {count - 1}; got out of range: {bad[:10]!r}."
         )
     return positions
+
+
+#: numpy dtype kinds whose values retype compares before and after: bool, ints, floats.
+NUMERIC_KINDS = "biuf"
+
+
+def numeric_kind(dtype: Any) -> str | None:
+    """The numpy kind of a numeric or bool dtype (pandas' nullable ones too), else None."""
+    dtype = getattr(dtype, "numpy_dtype", dtype)
+    kind = getattr(dtype, "kind", None)
+    return kind if isinstance(kind, str) and kind in NUMERIC_KINDS else None
+
+
+def numeric_values(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Flat numeric values and a mask of the missing ones, or None for non-numeric data.
+
+    Columns of text or objects are parsed as numbers (unparsable values count as missing),
+    so that converting them is judged by the numbers they hold.
+    """
+    if isinstance(values, pd.Series):
+        dtype = values.dtype
+        if numeric_kind(dtype) is None:
+            try:
+                values = pd.to_numeric(values, errors="coerce")
+            except (TypeError, ValueError):
+                return None
+            dtype = values.dtype
+            if numeric_kind(dtype) is None:
+                return None
+        missing = values.isna().to_numpy()
+        numpy_dtype = getattr(dtype, "numpy_dtype", dtype)
+        data = values.to_numpy(dtype=numpy_dtype, na_value=numpy_dtype.type(0))
+        return data, missing
+    data = np.asarray(values).ravel()
+    if numeric_kind(data.dtype) is None:
+        return None
+    missing = np.isnan(data) if data.dtype.kind == "f" else np.zeros(data.shape, dtype=bool)
+    return data, missing
+
+
+def changed_values(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Where a conversion changed a value: exactly, for ints and bools; overflow, for floats.
+
+    Floats may round to a narrower float's precision; they may not overflow to infinity.
+    """
+    with np.errstate(all="ignore"):
+        if new.dtype.kind == "f":
+            return np.isfinite(old) & ~np.isfinite(new)
+        # The sign test catches wrap-around that converting back would undo (-1 <-> 2**64-1).
+        return (new.astype(old.dtype) != old) | ((new < 0) != (old < 0))
+
+
+def check_lossless(before: Any, after: Any, what: str, dtype: Any) -> None:
+    """Refuse a retype that changed a value (wrapped, overflowed, truncated, NaN to int).
+
+    Args:
+        before: The values before the conversion (a Series or an ndarray).
+        after: The same values converted to ``dtype``.
+        what: What was converted, for the message, e.g. ``"column 'a'"``.
+        dtype: The dtype converted to.
+
+    Raises:
+        InvalidArgument: Naming ``what``, the dtype and a value that would change.
+    """
+    old, new = numeric_values(before), numeric_values(after)
+    if old is None or new is None:
+        return
+    (old_data, old_missing), (new_data, new_missing) = old, new
+    changed = (old_missing != new_missing) | (
+        changed_values(old_data, new_data) & ~old_missing & ~new_missing
+    )
+    if not changed.any():
+        return
+    at = int(np.argmax(changed))
+    raise InvalidArgument(
+        f"retype cannot convert {what} to {dtype} without changing its values: e.g. "
+        f"{value_at(before, at)!r} would become {value_at(after, at)!r} "
+        f"({int(changed.sum())} values would change). Choose a dtype that holds every value, "
+        "or change those values first."
+    )
+
+
+def value_at(values: Any, position: int) -> Any:
+    """The value at a flat position of a Series or an ndarray, as a plain Python value."""
+    value = values.iloc[position] if isinstance(values, pd.Series) else values.flat[position]
+    return value.item() if isinstance(value, np.generic) else value

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from assay.errors import InvalidArgument
+
 CHUNK = 1 << 24
 
 
@@ -25,3 +27,16 @@ def sha256_file(path: str | Path) -> str:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_hashed(path: Path, argument: str) -> tuple[bytes, str]:
+    """A file's bytes and their hex digest, read once.
+
+    Parse these bytes rather than the file: a file that changes between two reads would
+    otherwise be recorded with one version's metadata and the other's hash.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidArgument(f"{argument} {str(path)!r} cannot be read: {exc}") from exc
+    return data, sha256_buffer(data)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from assay.data.dtypes import check_path
 from assay.errors import InvalidArgument, NotFound
 
 MODES = {1: "L", 3: "RGB", 4: "RGBA"}
@@ -50,9 +51,9 @@ def stack_images(arrays: list[np.ndarray], sources: list[str], argument: str) ->
 
 def read_folder(folder: str | Path) -> tuple[np.ndarray, list[str]]:
     """Every image in a folder, sorted by file name, as a 4D array and the file names."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    folder = Path(folder)
+    folder = check_path(folder, "folder_path")
     if not folder.is_dir():
         raise NotFound(f"folder_path {str(folder)!r} is not a folder.")
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -63,10 +64,10 @@ def read_folder(folder: str | Path) -> tuple[np.ndarray, list[str]]:
         try:
             with Image.open(path) as image:
                 arrays.append(image_to_array(image, path.name))
-        except UnidentifiedImageError as exc:
+        except (OSError, Image.DecompressionBombError) as exc:
             raise InvalidArgument(
                 f"folder_path {str(folder)!r} holds {path.name!r}, which Pillow cannot read as "
-                "an image; keep only images in the folder."
+                f"an image ({exc}); keep only whole images in the folder."
             ) from exc
     names = [path.name for path in files]
     return stack_images(arrays, names, "folder_path"), names
@@ -74,7 +75,7 @@ def read_folder(folder: str | Path) -> tuple[np.ndarray, list[str]]:
 
 def read_urls(urls: Sequence[str]) -> np.ndarray:
     """Download (http, https) or open (file) each URL as an image and stack them into 4D."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     if isinstance(urls, str) or not isinstance(urls, Sequence) or not urls:
         raise InvalidArgument(f"urls must be a non-empty list of str; got {urls!r}.")
@@ -87,7 +88,7 @@ def read_urls(urls: Sequence[str]) -> np.ndarray:
                 data = response.read()
             with Image.open(io.BytesIO(data)) as image:
                 arrays.append(image_to_array(image, url))
-        except (OSError, UnidentifiedImageError) as exc:
+        except (OSError, Image.DecompressionBombError) as exc:  # Pillow's errors included
             raise InvalidArgument(f"urls: cannot read an image from {url!r}: {exc}") from exc
     return stack_images(arrays, list(urls), "urls")
 

@@ -7,6 +7,10 @@ the same columns, and the Parquet bytes are written into one Arrow buffer.
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assay.data.dtypes import check_dtype, check_names
+from assay.data.dtypes import check_dtype, check_lossless, check_names, check_path
+from assay.data.hashing import read_hashed
 from assay.errors import InvalidArgument, NotFound
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".tsv": "tsv"}
@@ -23,14 +28,14 @@ FORMATS = {".parquet": "parquet", ".csv": "csv", ".tsv": "tsv"}
 
 def file_format(path: str | Path) -> str:
     """The format of a tabular file from how its name ends: parquet, csv or tsv."""
-    suffix = Path(path).suffix.lower()
+    suffix = check_path(path, "file_path").suffix.lower()
     if suffix not in FORMATS:
         raise InvalidArgument(f"file_path must end in one of {sorted(FORMATS)}; got {str(path)!r}.")
     return FORMATS[suffix]
 
 
-def read_file(path: str | Path, header: Any = "infer") -> pd.DataFrame:
-    """Read a Parquet, CSV or TSV file into a DataFrame.
+def read_file(path: str | Path, header: Any = "infer") -> tuple[pd.DataFrame, str]:
+    """Read a Parquet, CSV or TSV file into a DataFrame, with the sha256 of the bytes parsed.
 
     Raises:
         NotFound: When the file does not exist.
@@ -40,16 +45,58 @@ def read_file(path: str | Path, header: Any = "infer") -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"file_path {str(path)!r} is not a file.")
+    data, digest = read_hashed(path, "file_path")
+    return parse_file(data, kind, header, path), digest
+
+
+def parse_file(data: bytes, kind: str, header: Any, path: Path) -> pd.DataFrame:
+    """Parse a file's bytes (read once, so that they are the bytes that were hashed).
+
+    Raises:
+        InvalidArgument: When the bytes are not a table of this format with rows and columns.
+    """
     try:
         if kind == "parquet":
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(io.BytesIO(data))
         else:
-            frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",", header=header)
+            sep = "\t" if kind == "tsv" else ","
+            frame = pd.read_csv(io.BytesIO(data), sep=sep, header=header)
+            frame = restore_repeated_names(frame, header_names(data, sep, header))
     except pd.errors.EmptyDataError as exc:
         raise InvalidArgument(f"file_path {str(path)!r} is empty.") from exc
     except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
         raise InvalidArgument(f"file_path {str(path)!r} cannot be read as {kind}: {exc}") from exc
-    return frame
+    return check_frame(frame, f"file_path {str(path)!r}")
+
+
+def header_names(data: bytes, sep: str, header: Any) -> list[str] | None:
+    """The column names of a CSV or TSV header row as written, or None without a header row.
+
+    pandas renames a repeated name (``a`` becomes ``a.1``); this reads the row itself.
+    """
+    if header == "infer":
+        row = 0
+    elif isinstance(header, int) and not isinstance(header, bool):
+        row = header
+    else:
+        return None
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    rows = (fields for fields in csv.reader(text, delimiter=sep) if fields)
+    return next(itertools.islice(rows, row, None), None)
+
+
+def restore_repeated_names(frame: pd.DataFrame, names: list[str] | None) -> pd.DataFrame:
+    """Put back the header's repeated column names, so they are refused as in ``from_df``."""
+    if names is None or len(names) != frame.shape[1]:
+        return frame
+    repeated = {name for name, count in Counter(names).items() if name and count > 1}
+    if not repeated:
+        return frame
+    restored = [
+        name if name in repeated else column
+        for name, column in zip(names, frame.columns, strict=True)
+    ]
+    return frame.set_axis(restored, axis=1)
 
 
 def check_frame(frame: Any, argument: str = "dataframe") -> pd.DataFrame:
@@ -103,15 +150,23 @@ def retype_frame(frame: pd.DataFrame, retype: Any = None) -> pd.DataFrame:
     else:
         dtype = check_dtype(retype, "retype")
         targets = dict.fromkeys(frame.columns, dtype)
-    for column, dtype in targets.items():
-        try:
-            frame[column].astype(dtype)
-        except (ValueError, TypeError) as exc:
-            raise InvalidArgument(
-                f"retype cannot convert column {column!r} from {frame[column].dtype} to "
-                f"{dtype}: {exc}"
-            ) from exc
-    return frame.astype(targets)
+    converted = {
+        column: retype_column(frame[column], column, dtype) for column, dtype in targets.items()
+    }
+    return frame.assign(**converted)
+
+
+def retype_column(values: pd.Series, column: str, dtype: Any) -> pd.Series:
+    """One column converted to ``dtype``, refused if the conversion would change a value."""
+    try:
+        with np.errstate(all="ignore"):  # overflow is reported below, with the column's name
+            converted = values.astype(dtype)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidArgument(
+            f"retype cannot convert column {column!r} from {values.dtype} to {dtype}: {exc}"
+        ) from exc
+    check_lossless(values, converted, f"column {column!r} from {values.dtype}", dtype)
+    return converted
 
 
 #: Rows encoded at a time: the writer buffers one row group, not the whole file.
@@ -125,9 +180,31 @@ def _write_frame(frame: pd.DataFrame, sink: Any) -> None:
     booleans) and skipped for floating columns, where values rarely repeat: trying it there
     made writing several times slower for nothing.
     """
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = arrow_table(frame)
     dictionary = [field.name for field in table.schema if not pa.types.is_floating(field.type)]
     pq.write_table(table, sink, row_group_size=ROWS_PER_GROUP, use_dictionary=dictionary)
+
+
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table, or an error naming the column Arrow cannot store."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except pa.ArrowException as exc:
+        column = next((c for c in frame.columns if not arrow_accepts(frame[c])), None)
+        raise InvalidArgument(
+            f"dataframe column {column!r} cannot be stored ({exc}): its values must be of one "
+            f"type, e.g. not a mix of ints and strs. Retype it (retype={{{column!r}: 'str'}}) "
+            "or make its values one type first."
+        ) from exc
+
+
+def arrow_accepts(column: pd.Series) -> bool:
+    """Whether Arrow can convert this column on its own."""
+    try:
+        pa.Array.from_pandas(column)
+    except pa.ArrowException:
+        return False
+    return True
 
 
 def to_parquet(frame: pd.DataFrame) -> pa.Buffer:

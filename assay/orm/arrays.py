@@ -9,12 +9,14 @@ import numpy as np
 
 from assay.data import arrays, images
 from assay.data.dtypes import check_samples
-from assay.data.hashing import sha256_buffer, sha256_file
+from assay.data.hashing import read_hashed, sha256_buffer
 from assay.errors import InvalidArgument, NotFound
 from assay.orm.base import id_method
 from assay.orm.dataset import (
+    SOURCE_PATH_LENGTH,
     Dataset,
     absolute,
+    check_info,
     check_ingest,
     check_text,
     register,
@@ -47,9 +49,10 @@ class ArrayDataset(Dataset):
                     "Pass ingest=None or True, or save it with np.save and pass the path."
                 )
             arr, path, source_format, ingest = arr_or_npy_path, None, "ndarray", True
+            digest = None
         elif isinstance(arr_or_npy_path, (str, Path)):
             ingest = check_ingest(ingest, default=False)
-            arr = arrays.load_npy(arr_or_npy_path, cls.argument)
+            arr, digest = arrays.load_npy(arr_or_npy_path, cls.argument)
             path, source_format = absolute(arr_or_npy_path), "npy"
         else:
             raise InvalidArgument(
@@ -66,7 +69,7 @@ class ArrayDataset(Dataset):
             name=name,
             source_format=source_format,
             source_path=path,
-            digest=None if ingest else sha256_file(path),
+            digest=None if ingest else digest,
         )
 
     @classmethod
@@ -83,10 +86,10 @@ class ArrayDataset(Dataset):
         **columns: Any,
     ) -> ArrayDataset:
         """Name, retype, describe, hash and write an array (shared by every N-D constructor)."""
-        check_text(name, "name")
-        check_text(description, "description")
+        check_info(name, description)
         names = arrays.column_names(arr, rename_columns)
         arr = arrays.retype_array(arr, retype)
+        meta = arrays.describe_array(arr, names)
         stored = None
         if ingest:
             stored = store_payload(
@@ -101,7 +104,7 @@ class ArrayDataset(Dataset):
             cls,
             stored=stored,
             digest=digest,
-            meta=arrays.describe_array(arr, names),
+            meta=meta,
             name=name,
             description=description,
             **columns,
@@ -118,8 +121,10 @@ class ArrayDataset(Dataset):
                     f"Dataset {self.id} was registered from {self.source_path!r} without "
                     "ingestion, and that file no longer exists."
                 )
-            self.check_source_unchanged(sha256_file(path))
-            return np.load(path, allow_pickle=False).astype(self.dtypes, copy=False)
+            data, digest = read_hashed(path, "source_path")
+            self.check_source_unchanged(digest)
+            arr = arrays.parse_npy(data, f"source_path {str(path)!r}")
+            return arr.astype(self.dtypes, copy=False)
         if self.source_format == "folder":
             arr, _ = images.read_folder(self.source_path or "")
         else:
@@ -212,7 +217,7 @@ class Image(ArrayDataset):
             name: Short name; registering the same name again makes a new version.
         """
         ingest = check_ingest(ingest, default=False)
-        check_text(source_path, "source_path")
+        check_text(source_path, "source_path", max_length=SOURCE_PATH_LENGTH)
         arr = images.read_urls(urls)
         return cls.register_array(
             arr,

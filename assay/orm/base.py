@@ -15,13 +15,34 @@ from typing import Any, Generic, Self, TypeVar
 
 import cloudpickle
 from sqlalchemy import JSON, DateTime, LargeBinary, String, Text, TypeDecorator, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from assay.errors import InvalidArgument, NotFound
 from assay.store import reading, transaction
 
 TIMESTAMP_FORMAT = "%Y%b%d_%H:%M:%S"
 R = TypeVar("R")
+#: The longest ``name`` a row holds: the column is String(NAME_LENGTH) on every table.
+NAME_LENGTH = 255
+#: Text arguments stored in columns of limited length, and that length.
+TEXT_LIMITS = {"name": NAME_LENGTH}
+
+
+def check_text(value: Any, argument: str, max_length: int | None = None) -> None:
+    """Validate an optional str argument such as name or description, and its length.
+
+    Args:
+        value: The argument as given.
+        argument: Its name, for the message; ``name`` is limited to ``NAME_LENGTH``.
+        max_length: The most characters its column holds (default: ``TEXT_LIMITS``).
+    """
+    if value is not None and not isinstance(value, str):
+        raise InvalidArgument(f"{argument} must be a str or None; got {type(value).__name__}.")
+    limit = max_length if max_length is not None else TEXT_LIMITS.get(argument)
+    if value is not None and limit is not None and len(value) > limit:
+        raise InvalidArgument(
+            f"{argument} must be at most {limit} characters; got {len(value)}: {value[:40]!r}..."
+        )
 
 
 def utcnow() -> datetime:
@@ -109,8 +130,14 @@ class BaseModel(Base):
     time_created: Mapped[datetime] = mapped_column(default=utcnow)
     time_updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     is_starred: Mapped[bool] = mapped_column(default=False)
-    name: Mapped[str | None] = mapped_column(String(255), index=True)
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), index=True)
     description: Mapped[str | None] = mapped_column(Text)
+
+    @validates("name")
+    def _check_name(self, key: str, value: str | None) -> str | None:
+        """Refuse a name longer than its column on every table, before anything is written."""
+        check_text(value, key)
+        return value
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
@@ -156,11 +183,8 @@ class BaseModel(Base):
     @id_method
     def set_info(self, name: str | None = None, description: str | None = None) -> Self:
         """Record a short name and a description of what is unique about this entry."""
-        for argument, value in (("name", name), ("description", description)):
-            if value is not None and not isinstance(value, str):
-                raise InvalidArgument(
-                    f"{argument} must be a str or None; got {type(value).__name__}."
-                )
+        check_text(name, "name")
+        check_text(description, "description")
         values = {key: v for key, v in (("name", name), ("description", description)) if v}
         return self.update_columns(**values)
 

@@ -9,6 +9,8 @@ their hash is checked every time they are read back.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,15 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import JSON, Connection, LargeBinary, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column
 
 from assay.data.dtypes import check_known_columns
 from assay.data.hashing import sha256_buffer
 from assay.errors import DataChanged, InvalidArgument
-from assay.orm.base import BaseModel, Pickled, id_method
-from assay.store import reading, transaction
-from assay.store.artifacts import artifact_path, use_artifact, write_artifact
+from assay.orm.base import BaseModel, Pickled, check_text, id_method
+from assay.store import in_transaction, on_rollback, reading, transaction
+from assay.store.artifacts import artifact_path, remove_artifact, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
 from assay.store.engine import engine
 from assay.store.session import lock_table
@@ -34,6 +36,10 @@ if TYPE_CHECKING:
     from assay.orm.feature import Feature
     from assay.orm.label import Label
     from assay.orm.tabular import Tabular
+
+
+#: The longest source_path a Dataset row holds.
+SOURCE_PATH_LENGTH = 4096
 
 
 class DuplicateDatasetWarning(UserWarning):
@@ -48,7 +54,7 @@ class Dataset(BaseModel):
 
     typ: Mapped[str] = mapped_column(String(16))
     source_format: Mapped[str] = mapped_column(String(32))
-    source_path: Mapped[str | None] = mapped_column(String(4096))
+    source_path: Mapped[str | None] = mapped_column(String(SOURCE_PATH_LENGTH))
     urls: Mapped[list | None] = mapped_column(JSON)
     columns: Mapped[list] = mapped_column(JSON)
     dtypes: Mapped[Any] = mapped_column(JSON)
@@ -151,12 +157,17 @@ class Stored:
     digest: str
     payload: Any = None
     artifact: str | None = None
+    #: Whether this registration created the artifact file (so may delete it if it fails).
+    created: bool = False
 
 
 def store_payload(
     nbytes: int, encode: Callable[[], Any], write: Callable[[Path], None], suffix: str
 ) -> Stored:
     """Encode a payload in memory, or stream it to an artifact file when it is large.
+
+    A file this call creates inside an open transaction is deleted if that transaction rolls
+    back; ``register`` sees to it when there is none yet.
 
     Args:
         nbytes: About how large the payload will be, to choose where it goes.
@@ -165,10 +176,31 @@ def store_payload(
         suffix: The artifact file's extension.
     """
     if use_artifact(nbytes, engine().dialect.name):
-        name, digest = write_artifact(write, suffix)
-        return Stored(digest=digest, artifact=name)
+        written = write_artifact(write, suffix)
+        stored = Stored(digest=written.digest, artifact=written.name, created=written.created)
+        on_rollback(functools.partial(discard_artifact, stored))
+        return stored
     payload = encode()
     return Stored(digest=sha256_buffer(payload), payload=payload)
+
+
+def discard_artifact(stored: Stored) -> None:
+    """Delete the artifact file a failed registration created, unless a committed row uses it.
+
+    The check and the deletion hold the metastore's write lock, so that no other
+    registration commits a row pointing to the file in between.
+    """
+    if stored.artifact is None or not stored.created:
+        return
+    with engine().execution_options(assay_write=True).begin() as connection:
+        if not artifact_referenced(connection, stored.artifact):
+            remove_artifact(stored.artifact)
+
+
+def artifact_referenced(db: Session | Connection, name: str) -> bool:
+    """Whether a Dataset row points to this artifact file."""
+    statement = select(Dataset.id).where(Dataset.artifact == name).limit(1)
+    return db.scalar(statement) is not None
 
 
 def register(
@@ -183,52 +215,119 @@ def register(
 ) -> Dataset:
     """Write a Dataset row (and its ingested bytes) in one transaction, versioned by name.
 
-    A Dataset with the same name and the same content is returned, with a warning, instead
-    of being written twice.
+    Content that is already registered is returned instead of being written twice: with a
+    warning under the same name, quietly when no name is given. If the registration fails,
+    an artifact file it created is deleted.
     """
-    check_text(name, "name")
-    check_text(description, "description")
-    values = {**meta, **columns}
-    with transaction() as db:
-        version = None
-        if name is not None:
-            lock_table(db, "dataset")
-            siblings = list(db.scalars(select(Dataset).where(Dataset.name == name)))
-            for sibling in siblings:
-                if (
-                    sibling.sha256_hexdigest == digest
-                    and sibling.typ == kind.__mapper_args__["polymorphic_identity"]
-                    and sibling.columns == values["columns"]
-                    and sibling.dtypes == values["dtypes"]
-                ):
-                    warnings.warn(
-                        f"Dataset {sibling.id} named {name!r} (version {sibling.version}) has the "
-                        "same content; returning it instead of registering a duplicate.",
-                        DuplicateDatasetWarning,
-                        stacklevel=3,
-                    )
-                    return sibling
-            version = max((s.version or 0 for s in siblings), default=0) + 1
-        row = kind(
-            sha256_hexdigest=digest,
-            name=name,
-            description=description,
-            version=version,
-            is_ingested=stored is not None,
-            artifact=stored.artifact if stored is not None else None,
-            **values,
-        )
-        db.add(row)
-        db.flush()
-        if stored is not None and stored.payload is not None:
-            write_blob(db, "dataset", "blob", row.id, stored.payload)
+    check_info(name, description)
+    nested = in_transaction()
+    try:
+        with transaction() as db:
+            return write_row(db, kind, stored, digest, name, description, {**meta, **columns})
+    except BaseException:
+        if stored is not None and not nested:  # nested: the outer transaction's rollback does
+            with contextlib.suppress(Exception):  # best effort: the original error matters
+                discard_artifact(stored)
+        raise
+
+
+def write_row(
+    db: Session,
+    kind: type[Dataset],
+    stored: Stored | None,
+    digest: str,
+    name: str | None,
+    description: str | None,
+    values: dict[str, Any],
+) -> Dataset:
+    """The Dataset row of a registration: an existing duplicate, or a new row written now."""
+    lock_table(db, "dataset")
+    duplicate = find_duplicate(db, kind, digest, name, values, ingested=stored is not None)
+    if duplicate is not None:
+        return use_duplicate(db, duplicate, stored, name)
+    if stored is not None and stored.artifact is not None:
+        artifact_path(stored.artifact)  # still there, not removed by a failed registration
+    version = None
+    if name is not None:
+        versions = db.scalars(select(Dataset.version).where(Dataset.name == name))
+        version = max((v or 0 for v in versions), default=0) + 1
+    row = kind(
+        sha256_hexdigest=digest,
+        name=name,
+        description=description,
+        version=version,
+        is_ingested=stored is not None,
+        artifact=stored.artifact if stored is not None else None,
+        **values,
+    )
+    db.add(row)
+    db.flush()
+    if stored is not None and stored.payload is not None:
+        write_blob(db, "dataset", "blob", row.id, stored.payload)
     return row
 
 
-def check_text(value: Any, argument: str) -> None:
-    """Validate an optional str argument such as name or description."""
-    if value is not None and not isinstance(value, str):
-        raise InvalidArgument(f"{argument} must be a str or None; got {type(value).__name__}.")
+def use_duplicate(
+    db: Session, duplicate: Dataset, stored: Stored | None, name: str | None
+) -> Dataset:
+    """Return a duplicate instead of a new row (warning when named) and drop an unused file."""
+    if name is not None:
+        warnings.warn(
+            f"Dataset {duplicate.id} named {name!r} (version {duplicate.version}) has the same "
+            "content; returning it instead of registering a duplicate.",
+            DuplicateDatasetWarning,
+            stacklevel=5,
+        )
+    if (
+        stored is not None
+        and stored.created
+        and stored.artifact is not None
+        and not artifact_referenced(db, stored.artifact)
+    ):
+        remove_artifact(stored.artifact)  # the duplicate keeps its payload inline
+    return duplicate
+
+
+#: What else must match, besides the hash, for data read from its source on every use.
+SOURCE_COLUMNS = ("source_format", "source_path", "urls", "header")
+
+
+def find_duplicate(
+    db: Session,
+    kind: type[Dataset],
+    digest: str,
+    name: str | None,
+    values: dict[str, Any],
+    ingested: bool,
+) -> Dataset | None:
+    """The registered Dataset that a new one would duplicate, or None.
+
+    A duplicate is of the same kind and name (any name, unnamed ones first, when ``name`` is
+    None), with the same hash, columns and dtypes; one that is not ingested must also be read
+    from the same source in the same way.
+    """
+    statement = select(Dataset).where(
+        Dataset.sha256_hexdigest == digest,
+        Dataset.typ == kind.__mapper_args__["polymorphic_identity"],
+        Dataset.is_ingested == ingested,
+    )
+    if name is not None:
+        statement = statement.where(Dataset.name == name)
+    matches = [
+        row
+        for row in db.scalars(statement.order_by(Dataset.id))
+        if row.columns == values["columns"]
+        and row.dtypes == values["dtypes"]
+        and (ingested or all(getattr(row, c) == values.get(c) for c in SOURCE_COLUMNS))
+    ]
+    matches.sort(key=lambda row: row.name is not None)  # stable: unnamed first, then by id
+    return matches[0] if matches else None
+
+
+def check_info(name: Any, description: Any) -> None:
+    """Validate the name and description of a new row, before anything is written."""
+    check_text(name, "name")
+    check_text(description, "description")
 
 
 def check_ingest(ingest: Any, default: bool) -> bool:

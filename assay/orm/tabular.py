@@ -10,10 +10,18 @@ import pandas as pd
 
 from assay.data import tabular
 from assay.data.dtypes import check_samples
-from assay.data.hashing import sha256_file
+from assay.data.hashing import read_hashed
 from assay.errors import NotFound
 from assay.orm.base import id_method
-from assay.orm.dataset import Dataset, Stored, absolute, check_ingest, register, store_payload
+from assay.orm.dataset import (
+    Dataset,
+    Stored,
+    absolute,
+    check_info,
+    check_ingest,
+    register,
+    store_payload,
+)
 
 
 class Tabular(Dataset):
@@ -39,14 +47,16 @@ class Tabular(Dataset):
             description: What is unique about this dataset or version.
             name: Versions datasets: same name and new content gives the next version.
         """
+        check_info(name, description)
         frame = tabular.check_frame(dataframe)
         frame = tabular.retype_frame(tabular.name_columns(frame, rename_columns), retype)
+        meta = tabular.describe_frame(frame)
         stored = parquet_payload(frame)
         return register(
             cls,
             stored=stored,
             digest=stored.digest,
-            meta=tabular.describe_frame(frame),
+            meta=meta,
             name=name,
             description=description,
             source_format="dataframe",
@@ -77,14 +87,16 @@ class Tabular(Dataset):
         """
         source_format = tabular.file_format(file_path)
         ingest = check_ingest(ingest, default=True)
-        frame = tabular.read_file(file_path, header)
+        check_info(name, description)
+        frame, file_digest = tabular.read_file(file_path, header)
         frame = tabular.retype_frame(tabular.name_columns(frame, rename_columns), retype)
+        meta = tabular.describe_frame(frame)
         stored = parquet_payload(frame) if ingest else None
         return register(
             cls,
             stored=stored,
-            digest=stored.digest if stored is not None else sha256_file(file_path),
-            meta=tabular.describe_frame(frame),
+            digest=stored.digest if stored is not None else file_digest,
+            meta=meta,
             name=name,
             description=description,
             source_format=source_format,
@@ -102,8 +114,10 @@ class Tabular(Dataset):
                 f"Dataset {self.id} was registered from {self.source_path!r} without ingestion, "
                 "and that file no longer exists."
             )
-        self.check_source_unchanged(sha256_file(path))
-        frame = tabular.read_file(path, "infer" if self.header is None else self.header)
+        data, digest = read_hashed(path, "source_path")
+        self.check_source_unchanged(digest)
+        # header None (no header row) is stored as NULL; parquet ignores it.
+        frame = tabular.parse_file(data, self.source_format, self.header, path)
         frame = frame.set_axis(self.columns, axis=1).astype(self.dtypes)
         return frame if columns is None else frame[columns]
 

@@ -68,3 +68,19 @@ def test_back_references_are_plural_child_names():
     assert [f.id for f in dataset.features] == [feature.id]
     assert [x.id for x in dataset.labels] == [label.id]
     assert feature.dataset.id == dataset.id and label.dataset.id == dataset.id
+
+
+def test_names_longer_than_their_column_are_refused():
+    dataset = Dataset.Tabular.from_df(small_frame(), name="short")
+    too_long = "n" * 256
+    with pytest.raises(InvalidArgument, match="name must be at most 255 characters; got 256"):
+        dataset.set_info(name=too_long)
+    assert Dataset.get_by_id(dataset.id).name == "short"
+    with pytest.raises(InvalidArgument, match="name must be at most 255 characters"):
+        Dataset.Tabular.from_df(small_frame(), name=too_long)
+    with pytest.raises(InvalidArgument, match="name must be at most 255 characters"):
+        Feature.from_dataset(dataset.id, include_columns=["a"]).set_info(name=too_long)
+    with pytest.raises(InvalidArgument, match="name must be at most 255 characters"):
+        Label(dataset_id=dataset.id, name=too_long)  # every table, however it is built
+    assert [d.id for d in Dataset.select_where()] == [dataset.id]
+    assert dataset.set_info(name="n" * 255).name == "n" * 255

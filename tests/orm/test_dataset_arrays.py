@@ -1,5 +1,7 @@
 import functools
+import hashlib
 import http.server
+import re
 import threading
 
 import numpy as np
@@ -62,6 +64,62 @@ def test_sequence_from_npy_path_not_ingested(tmp_path, digits):
     path.unlink()
     with pytest.raises(NotFound):
         dataset.to_arr()
+
+
+@pytest.fixture
+def swap_file_while_numpy_loads(monkeypatch):
+    """Replace an .npy file's content the moment numpy loads it (before or after parsing)."""
+
+    def arrange(path, new_arr, before: bool) -> None:
+        original = np.load
+
+        def racing(*args, **kwargs):
+            if before:
+                original_save(path, new_arr)
+            result = original(*args, **kwargs)
+            if not before:
+                original_save(path, new_arr)
+            return result
+
+        original_save = np.save
+        monkeypatch.setattr(np, "load", racing)
+
+    return arrange
+
+
+def test_npy_registration_hashes_the_bytes_it_parsed(tmp_path, digits, swap_file_while_numpy_loads):
+    path = tmp_path / "digits.npy"
+    np.save(path, digits[:5])
+    first_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    swap_file_while_numpy_loads(path, digits[:7], before=False)
+    dataset = Dataset.Sequence.from_numpy(path, ingest=False)
+    assert dataset.shape["samples"] == 5
+    assert dataset.sha256_hexdigest == first_digest
+    with pytest.raises(DataChanged, match="has changed since"):
+        dataset.to_arr()
+
+
+def test_npy_reading_back_parses_the_bytes_it_verified(
+    tmp_path, digits, swap_file_while_numpy_loads
+):
+    path = tmp_path / "digits.npy"
+    np.save(path, digits[:5])
+    dataset = Dataset.Sequence.from_numpy(path, ingest=False)
+    swap_file_while_numpy_loads(path, digits[:7] + 1, before=True)
+    np.testing.assert_array_equal(dataset.to_arr(), digits[:5])
+
+
+def test_unnamed_arrays_already_registered_are_returned(tmp_path, digits):
+    first = Dataset.Sequence.from_numpy(digits)
+    assert Dataset.Sequence.from_numpy(digits.copy()).id == first.id
+    assert Dataset.Sequence.from_numpy(digits.astype("float32")).id != first.id
+    path = tmp_path / "digits.npy"
+    np.save(path, digits)
+    from_file = Dataset.Sequence.from_numpy(path)  # not ingested: a row of its own
+    assert from_file.id != first.id and from_file.sha256_hexdigest == first.sha256_hexdigest
+    assert Dataset.Sequence.from_numpy(path).id == from_file.id
+    assert Dataset.Image.from_numpy(digits[:, None]).id != first.id
+    assert dataset_count() == 4
 
 
 def test_sequence_from_npy_path_ingested(tmp_path, digits):
@@ -157,6 +215,54 @@ class TestBadInput:
             [[[1.0]]],
         )
 
+    @pytest.mark.parametrize(
+        "arr",
+        [
+            np.full((2, 2, 2), "a"),
+            np.full((2, 2, 2), np.datetime64("2024-01-01")),
+            np.full((2, 2, 2), None, dtype=object),
+        ],
+    )
+    def test_arrays_of_text_objects_or_dates(self, tmp_path, arr):
+        match = "arr3D_or_npyPath must have a numeric or bool dtype; got " + re.escape(
+            str(arr.dtype)
+        )
+        self.check(InvalidArgument, match, Dataset.Sequence.from_numpy, arr)
+        self.check(
+            InvalidArgument,
+            "arr4D_or_npyPath must have a numeric or bool dtype",
+            Dataset.Image.from_numpy,
+            arr[None],
+        )
+        if arr.dtype != object:
+            np.save(tmp_path / "arr.npy", arr)
+            self.check(InvalidArgument, match, Dataset.Sequence.from_numpy, tmp_path / "arr.npy")
+
+    @pytest.mark.parametrize("value", [None, 3])
+    def test_paths_of_the_wrong_type(self, value):
+        self.check(
+            InvalidArgument,
+            "must be a 4D ndarray or an .npy path; got",
+            Dataset.Image.from_numpy,
+            value,
+        )
+        self.check(
+            InvalidArgument,
+            r"folder_path must be a path \(a str or pathlib.Path\); got",
+            Dataset.Image.from_folder,
+            value,
+        )
+
+    def test_truncated_image(self, image_folder):
+        whole = (image_folder / "001.png").read_bytes()
+        (image_folder / "001.png").write_bytes(whole[: len(whole) // 2])
+        self.check(
+            InvalidArgument,
+            r"holds '001.png', which Pillow cannot read as an image",
+            Dataset.Image.from_folder,
+            image_folder,
+        )
+
     def test_wrong_extension(self, tmp_path):
         self.check(
             InvalidArgument, "path ending in .npy", Dataset.Sequence.from_numpy, tmp_path / "x.csv"
@@ -170,6 +276,21 @@ class TestBadInput:
             digits,
             retype={"0": "int8"},
         )
+
+    @pytest.mark.parametrize(
+        ("values", "dtype", "match"),
+        [
+            ([300.0, 1.0], "uint8", r"the array from float64 to uint8 .* 300\.0 would become 44"),
+            ([1.5, 2.0], "int16", r"the array from float64 to int16 .* 1\.5 would become 1\b"),
+            ([np.nan, 2.0], "int64", r"the array from float64 to int64 .* nan would become"),
+            ([1e300, 2.0], "float32", r"the array from float64 to float32 .* 1e\+300"),
+            ([1.0, 2.0], "U5", r"retype must be a numeric or bool numpy dtype"),
+            ([1.0, 2.0], "str", r"retype must be a numeric or bool numpy dtype"),
+        ],
+    )
+    def test_retype_that_changes_values(self, values, dtype, match):
+        arr = np.array(values).reshape(2, 1, 1)
+        self.check(InvalidArgument, match, Dataset.Sequence.from_numpy, arr, retype=dtype)
 
     def test_rename_wrong_length(self, digits):
         self.check(
@@ -195,6 +316,15 @@ class TestBadInput:
         (tmp_path / "empty").mkdir()
         self.check(
             InvalidArgument, "holds no image files", Dataset.Image.from_folder, tmp_path / "empty"
+        )
+
+    def test_source_path_longer_than_its_column(self):
+        self.check(
+            InvalidArgument,
+            "source_path must be at most 4096 characters; got 4097",
+            Dataset.Image.from_urls,
+            ["file:///nowhere.png"],
+            source_path="s" * 4097,
         )
 
     def test_bad_url_scheme(self):

@@ -1,3 +1,6 @@
+import hashlib
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,8 +65,35 @@ def test_versioning_by_name_and_hash(iris):
     assert dataset_count() == 2
     other = Dataset.Tabular.from_df(iris, name="flowers")
     assert other.version == 1
-    unnamed = Dataset.Tabular.from_df(iris)
+    unnamed = Dataset.Tabular.from_df(iris.head(50))
     assert unnamed.version is None
+
+
+def test_unnamed_content_already_registered_is_returned_quietly(iris):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = Dataset.Tabular.from_df(iris)
+        again = Dataset.Tabular.from_df(iris, description="the same rows again")
+    assert again.id == first.id and dataset_count() == 1
+    retyped = Dataset.Tabular.from_df(iris, retype={"target": "int16"})
+    assert retyped.id != first.id and dataset_count() == 2
+    named = Dataset.Tabular.from_df(iris.head(10), name="ten")
+    assert Dataset.Tabular.from_df(iris.head(10)).id == named.id
+    assert dataset_count() == 3
+
+
+def test_unnamed_file_already_registered_from_the_same_source(tmp_path, iris):
+    path = tmp_path / "iris.csv"
+    iris.to_csv(path, index=False)
+    first = Dataset.Tabular.from_path(path, ingest=False)
+    assert Dataset.Tabular.from_path(path, ingest=False).id == first.id
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(path.read_bytes())
+    elsewhere = Dataset.Tabular.from_path(copy, ingest=False)
+    assert elsewhere.id != first.id and elsewhere.sha256_hexdigest == first.sha256_hexdigest
+    ingested = Dataset.Tabular.from_path(path)
+    assert ingested.is_ingested and ingested.id not in (first.id, elsewhere.id)
+    assert dataset_count() == 3
 
 
 def test_rename_and_retype(iris):
@@ -82,6 +112,14 @@ def test_rename_and_retype(iris):
     assert dataset.to_df()["species"].dtype == np.int8
     everything = Dataset.Tabular.from_df(iris, retype="float32")
     assert set(everything.get_dtypes().values()) == {"float32"}
+
+
+def test_retype_keeps_values_that_fit():
+    frame = pd.DataFrame({"f": [0.1, np.nan, 2.5], "i": [-5, 0, 127], "b": [0, 1, 1]})
+    dataset = Dataset.Tabular.from_df(frame, retype={"f": "float32", "i": "int8", "b": "bool"})
+    fetched = dataset.to_df()
+    assert np.isnan(fetched["f"][1]) and fetched["f"][2] == 2.5
+    assert fetched["i"].tolist() == [-5, 0, 127] and fetched["b"].tolist() == [False, True, True]
 
 
 def test_unnamed_columns_become_strings():
@@ -130,6 +168,58 @@ def test_csv_without_header(tmp_path):
     path.write_text("1,2\n3,4\n")
     dataset = Dataset.Tabular.from_path(path, header=None, rename_columns=["a", "b"])
     assert dataset.shape == {"rows": 2, "columns": 2}
+    assert dataset.to_df()["a"].tolist() == [1, 3]
+
+
+def test_csv_without_header_not_ingested_keeps_its_first_row(tmp_path):
+    """header=None is stored as NULL and must be read back as None, not as 'infer'."""
+    path = tmp_path / "raw.csv"
+    path.write_text("1,2\n3,4\n5,6\n")
+    dataset = Dataset.Tabular.from_path(path, header=None, ingest=False, rename_columns=["a", "b"])
+    assert dataset.header is None and dataset.shape == {"rows": 3, "columns": 2}
+    fresh = Dataset.get_by_id(dataset.id)
+    frame = fresh.to_df()
+    assert len(frame) == fresh.shape["rows"]
+    assert frame["a"].tolist() == [1, 3, 5]
+
+
+@pytest.fixture
+def swap_file_while_pandas_reads(monkeypatch):
+    """Replace a file's content the moment pandas reads it (before or after parsing)."""
+
+    def arrange(reader: str, path, new_text: str, before: bool) -> None:
+        original = getattr(pd, reader)
+
+        def racing(*args, **kwargs):
+            if before:
+                path.write_text(new_text)
+            result = original(*args, **kwargs)
+            if not before:
+                path.write_text(new_text)
+            return result
+
+        monkeypatch.setattr(pd, reader, racing)
+
+    return arrange
+
+
+def test_registration_hashes_the_bytes_it_parsed(tmp_path, swap_file_while_pandas_reads):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    first_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    swap_file_while_pandas_reads("read_csv", path, "a,b\n1,2\n3,4\n5,6\n", before=False)
+    dataset = Dataset.Tabular.from_path(path, ingest=False)
+    assert dataset.shape["rows"] == 2
+    assert dataset.sha256_hexdigest == first_digest
+    with pytest.raises(DataChanged, match="has changed since"):
+        dataset.to_df()
+
+
+def test_reading_back_parses_the_bytes_it_verified(tmp_path, swap_file_while_pandas_reads):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    dataset = Dataset.Tabular.from_path(path, ingest=False)
+    swap_file_while_pandas_reads("read_csv", path, "a,b\n9,9\n9,9\n9,9\n", before=True)
     assert dataset.to_df()["a"].tolist() == [1, 3]
 
 
@@ -200,6 +290,27 @@ class TestBadInput:
             retype="float64",
         )
 
+    @pytest.mark.parametrize(
+        ("values", "dtype", "match"),
+        [
+            ([1000, -5, 300], "uint8", r"column 'a' from int64 to uint8 .* e\.g\. 1000 would "),
+            ([1.0, 1e300], "float16", r"column 'a' from float64 to float16 .* 1e\+300 would"),
+            ([1.5, 2.0], "int64", r"column 'a' from float64 to int64 .* 1\.5 would become 1\b"),
+            ([1.0, np.nan], "int32", r"column 'a' from float64 to int32"),
+            ([0, 1, 2], "bool", r"column 'a' from int64 to bool .* 2 would become True"),
+            (["0", "1"], "bool", r"column 'a' from \w+ to bool .* '0' would become True"),
+            ([1.0, 1e300], "Float32", r"column 'a' from float64 to Float32"),
+        ],
+    )
+    def test_retype_that_changes_values(self, values, dtype, match):
+        self.check(
+            InvalidArgument,
+            match,
+            Dataset.Tabular.from_df,
+            pd.DataFrame({"a": values, "b": 1}),
+            retype={"a": dtype},
+        )
+
     def test_retype_not_a_dtype(self, iris):
         self.check(
             InvalidArgument,
@@ -233,6 +344,56 @@ class TestBadInput:
         path = tmp_path / "empty.csv"
         path.write_text("")
         self.check(InvalidArgument, "is empty", Dataset.Tabular.from_path, path)
+
+    @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet"])
+    def test_header_without_rows(self, tmp_path, suffix):
+        path = tmp_path / f"empty{suffix}"
+        empty = pd.DataFrame({"a": pd.Series([], dtype="float64"), "b": []})
+        if suffix == ".parquet":
+            empty.to_parquet(path)
+        else:
+            empty.to_csv(path, sep="\t" if suffix == ".tsv" else ",", index=False)
+        for ingest in (True, False):
+            self.check(
+                InvalidArgument,
+                r"file_path .* must have at least one row and one column; got shape \(0, 2\)",
+                Dataset.Tabular.from_path,
+                path,
+                ingest=ingest,
+            )
+
+    @pytest.mark.parametrize(("suffix", "sep"), [(".csv", ","), (".tsv", "\t")])
+    def test_header_with_a_repeated_name(self, tmp_path, suffix, sep):
+        path = tmp_path / f"repeated{suffix}"
+        path.write_text(sep.join(["a", "b", "a"]) + "\n" + sep.join(["1", "2", "3"]) + "\n")
+        for ingest in (True, False):
+            self.check(
+                InvalidArgument,
+                r"duplicated column names \['a'\]; pass rename_columns",
+                Dataset.Tabular.from_path,
+                path,
+                ingest=ingest,
+            )
+        renamed = Dataset.Tabular.from_path(path, ingest=False, rename_columns=["x", "y", "z"])
+        assert renamed.to_df().iloc[0].tolist() == [1, 2, 3]
+
+    def test_column_of_mixed_types(self):
+        frame = pd.DataFrame({"ok": [1, 2, 3], "mixed": [1, "two", 3]})
+        self.check(
+            InvalidArgument,
+            r"dataframe column 'mixed' cannot be stored .* Retype it",
+            Dataset.Tabular.from_df,
+            frame,
+        )
+
+    @pytest.mark.parametrize("path", [None, 3, b"data.csv"])
+    def test_path_of_the_wrong_type(self, path):
+        self.check(
+            InvalidArgument,
+            r"file_path must be a path \(a str or pathlib.Path\); got",
+            Dataset.Tabular.from_path,
+            path,
+        )
 
     def test_unreadable_parquet(self, tmp_path):
         path = tmp_path / "broken.parquet"
