@@ -149,3 +149,35 @@ def test_an_experiment_that_fails_leaves_no_algorithm_behind(backend):
     assert _rows_in_every_table() == before
     queue = Experiment(_logistic_architecture("classification_multi"), Trainer(splitset))
     assert queue.total_runs == 1 and _rows_in_every_table()["algorithm"] == 1
+
+
+def test_inference_on_the_same_rows_twice_registers_them_once(backend):
+    from assay.mlops import Inference
+
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
+    queue = Experiment(_logistic_architecture("classification_multi"), Trainer(splitset))
+    queue.run_jobs(progress=False)
+    predictor = queue.predictors[0]
+    new_rows = frame.drop(columns="target").sample(7, random_state=0)
+    first = Inference(predictor, new_rows.copy())
+    datasets = len(Dataset.select_where())
+    second = Inference(predictor, new_rows.copy())
+    assert len(Dataset.select_where()) == datasets
+    assert first.splitset.features[0].dataset_id == second.splitset.features[0].dataset_id
+    key_first, key_second = first.splitset.inference_key(), second.splitset.inference_key()
+    np.testing.assert_array_equal(first.predictions[key_first], second.predictions[key_second])
+
+
+def test_a_failed_inference_writes_nothing(backend):
+    from assay.mlops import Inference
+
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
+    queue = Experiment(_logistic_architecture("classification_multi"), Trainer(splitset))
+    queue.run_jobs(progress=False)
+    before = _rows_in_every_table()
+    new_rows = frame.drop(columns="target").head(5)
+    with pytest.raises(InvalidArgument, match="target_dataset"):
+        Inference(queue.predictors[0], new_rows, target_dataset=np.zeros(3))
+    assert _rows_in_every_table() == before
