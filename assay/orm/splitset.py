@@ -160,11 +160,12 @@ class Splitset(BaseModel):
         sample_count = next(iter(counts.values()))
         check_count(bin_count, "bin_count", minimum=2)
         check_count(fold_count, "fold_count", minimum=2)
+        bin_count, fold_count = as_python(bin_count), as_python(fold_count)
         if predictor_id is not None:
             return cls._make_inference(
                 features, label, sample_count, predictor_id, name, description
             )
-        stratify.check_sizes(size_test, size_validation)
+        size_test, size_validation = stratify.check_sizes(size_test, size_validation)
         if unsupervised_stratify_col is not None and label is not None:
             raise InvalidArgument(
                 "unsupervised_stratify_col is for Splitsets without a Label; this one has "
@@ -595,6 +596,11 @@ def check_count(value: Any, argument: str, minimum: int) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise InvalidArgument(f"{argument} must be None or an int >= {minimum}; got {value!r}.")
+
+
+def as_python(value: Any) -> Any:
+    """A numpy scalar (``np.float32(0.2)``, ``np.int64(3)``) as the Python number it holds."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def stratify_on(

@@ -246,3 +246,20 @@ def test_named_versions_must_differ(backend):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Splitset.make([feature.id], label.id, size_test=0.2).version is None
+
+
+def test_numpy_sizes_and_counts_are_stored_as_numbers(backend):
+    _frame, feature, label = tabular(load_diabetes, "diabetes")
+    splitset = Splitset.make(
+        [feature.id],
+        label.id,
+        size_test=np.float32(0.2),
+        size_validation=np.float64(0.2),
+        bin_count=np.int64(3),
+        fold_count=np.int64(2),
+        name="numpy",
+    )
+    stored = Splitset.get_by_id(splitset.id)
+    assert stored.size_test == pytest.approx(0.2) and stored.size_validation == 0.2
+    assert (stored.bin_count, stored.fold_count) == (3, 2) and len(stored.folds) == 2
+    assert type(stored.bin_count) is int and type(stored.size_test) is float
