@@ -73,7 +73,39 @@ def test_interpolating_non_float_columns_is_an_error():
         LabelInterpolater.from_label(label.id)
     feature = Feature.from_dataset(dataset.id)
     with pytest.raises(InvalidArgument, match="column 'target'"):
-        FeatureInterpolater.from_feature(feature.id, verbose=False)
+        FeatureInterpolater.from_feature(feature.id, columns=["target"], verbose=False)
+    assert feature.featureinterpolaters == [] and label.labelinterpolaters == []
+
+
+def test_the_default_interpolater_takes_the_floating_columns_and_leaves_text_alone():
+    frame = co2_frame().iloc[:60].copy()
+    frame["plan"] = np.where(np.arange(60) % 2, "basic", "pro")
+    frame["visits"] = np.arange(60)
+    frame.loc[[10, 40], "co2"] = np.nan
+    feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
+    interpolater = FeatureInterpolater.from_feature(
+        feature.id, interpolate_kwargs={"method": "linear"}, verbose=False
+    )
+    assert interpolater.matching_columns == ["co2", "week"]
+    assert interpolater.leftover_columns == ["plan", "visits"]
+    done = feature.preprocess({"train": np.arange(0, 30), "test": np.arange(30, 60)})
+    co2_at = feature.columns.index("co2")
+    filled = np.concatenate([done.arrays["train"], done.arrays["test"]])
+    assert not pd.isna(filled[:, co2_at]).any()
+    np.testing.assert_array_equal(filled[:, feature.columns.index("plan")], frame["plan"])
+
+
+@pytest.mark.parametrize("kwargs", [{"method": "splinee"}, {"method": "polynomial", "order": None}])
+def test_an_interpolation_pandas_refuses_is_refused_when_the_row_is_made(kwargs):
+    frame = co2_frame().iloc[:60].copy()
+    frame.loc[[10, 40], "co2"] = np.nan
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, include_columns=["week"])
+    label = Label.from_dataset(dataset.id, columns=["co2"])
+    with pytest.raises(InvalidArgument, match=r"interpolate_kwargs.*refuses"):
+        FeatureInterpolater.from_feature(feature.id, interpolate_kwargs=kwargs, verbose=False)
+    with pytest.raises(InvalidArgument, match=r"interpolate_kwargs.*refuses"):
+        LabelInterpolater.from_label(label.id, interpolate_kwargs=kwargs)
     assert feature.featureinterpolaters == [] and label.labelinterpolaters == []
 
 
