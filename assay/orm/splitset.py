@@ -23,7 +23,7 @@ from assay.errors import InvalidArgument, NotFound
 from assay.orm.base import BaseModel, Pickled, id_method
 from assay.orm.dataset import check_text
 from assay.orm.feature import Feature
-from assay.orm.label import Label
+from assay.orm.label import Label, check_gaps_filled
 from assay.store import transaction
 from assay.store.session import lock_table
 
@@ -158,6 +158,10 @@ class Splitset(BaseModel):
                 f"feature_ids and label_id must have the same number of samples; got {counts}."
             )
         sample_count = next(iter(counts.values()))
+        if label is not None:
+            trained = label if predictor_id is None else trained_label_of(predictor_id)
+            interpolated = trained is not None and bool(trained.labelinterpolaters)
+            check_gaps_filled(label, label.to_df(), interpolated)
         check_count(bin_count, "bin_count", minimum=2)
         check_count(fold_count, "fold_count", minimum=2)
         bin_count, fold_count = as_python(bin_count), as_python(fold_count)
@@ -610,7 +614,7 @@ def stratify_on(
     from assay.preprocess import stratify
 
     if label is not None:
-        values = label.to_arr()
+        values = label_values_to_stratify(label)
         if label.column_count > 1:
             return stratify.stratify_values(values, kind="onehot")
         if label.is_continuous():
@@ -643,6 +647,28 @@ def stratify_on(
             )
         return stratify.stratify_values(values, kind="continuous", bin_count=bin_count)
     return stratify.stratify_values(values, kind="categorical")
+
+
+def label_values_to_stratify(label: Label) -> np.ndarray:
+    """The Label's values, with gaps filled by its LabelInterpolater over every row.
+
+    The filled values only choose each sample's stratum (a quantile bin); no model sees
+    them: when the cache is built the training rows are still interpolated alone.
+    """
+    from assay.preprocess import interpolate
+
+    frame = label.to_df()
+    interpolaters = label.labelinterpolaters
+    if interpolaters and frame.isna().to_numpy().any():
+        frame = interpolate.interpolate_frame(frame, interpolaters[0].interpolate_kwargs)
+    return frame.to_numpy()
+
+
+def trained_label_of(predictor_id: int) -> Label | None:
+    """The Label a Predictor was trained on, if any."""
+    from assay.orm.predictor import Predictor
+
+    return Predictor.get_by_id(predictor_id).fit_splitset().label
 
 
 def next_version(db: Any, model: type, name: str | None, attributes: dict[str, Any]) -> int | None:
