@@ -397,12 +397,16 @@ def encode_columns(samples: Any, coders: list[tuple[Any, str, list[int]]]) -> np
     if not parts:
         return array
     if len(parts) > 1 and len({part.dtype.kind for part in parts}) > 1:
-        parts = [_as_numbers_if_possible(part) for part in parts]
+        parts = [as_numbers_if_possible(part) for part in parts]
     out = np.concatenate(parts, axis=1)
     return out.reshape(*lead, out.shape[-1])
 
 
-def _as_numbers_if_possible(part: np.ndarray) -> np.ndarray:
+def as_numbers_if_possible(part: np.ndarray) -> np.ndarray:
+    """The values as floats when every one is a number, else as objects.
+
+    Encoded text beside a table's untouched numeric columns comes as an object array.
+    """
     try:
         return part.astype(np.float64)
     except (ValueError, TypeError):

@@ -216,6 +216,8 @@ def encode_block(samples: Any, steps: Steps, fitted: list[Any]) -> np.ndarray:
         parts.append(_columns(flat, steps.columns, rest))
     parts = [part.reshape(len(flat), -1) for part in parts]
     out = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+    if out.dtype == object:  # a table's untouched numeric columns beside encoded text ones
+        out = encode.as_numbers_if_possible(out)
     return out.reshape(*lead, out.shape[-1])
 
 
