@@ -2,9 +2,19 @@
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import OrdinalEncoder
+from sklearn.impute import KNNImputer, SimpleImputer
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from assay.mlops import Architecture, Experiment, Input, Pipeline, Stratifier, Target, Trainer
+from assay.mlops import (
+    Architecture,
+    Experiment,
+    Inference,
+    Input,
+    Pipeline,
+    Stratifier,
+    Target,
+    Trainer,
+)
 
 
 def fn_build(features_shape, label_shape, **hp):
@@ -32,6 +42,33 @@ def customers(count: int = 120, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+def with_gaps(frame: pd.DataFrame, seed: int = 1) -> pd.DataFrame:
+    """About one value in eight of each feature column missing."""
+    rng = np.random.default_rng(seed)
+    frame = frame.copy()
+    for column in ("plan", "tenure", "spend"):
+        frame.loc[rng.random(len(frame)) < 0.125, column] = np.nan
+    return frame
+
+
+def imputed_pipeline(history: pd.DataFrame):
+    return Pipeline(
+        Input(
+            history,
+            imputers=[
+                Input.Imputer(SimpleImputer(strategy="most_frequent"), columns=["plan"]),
+                Input.Imputer(KNNImputer(n_neighbors=5), dtypes="float"),
+            ],
+            encoders=[
+                Input.Encoder(OneHotEncoder(), columns=["plan"]),
+                Input.Encoder(StandardScaler(), dtypes="float"),
+            ],
+        ),
+        Target(history, column="churn", encoder=OrdinalEncoder()),
+        Stratifier(size_test=0.25),
+    )
+
+
 def experiment(splitset):
     return Experiment(
         Architecture("sklearn", "classification_binary", fn_build, fn_train),
@@ -52,3 +89,23 @@ def test_encoded_text_beside_untouched_numbers_is_cached_as_floats():
     queue = experiment(splitset)
     queue.run_jobs(progress=False)
     assert queue.status_counts()["succeeded"] == 1
+
+
+def test_a_rows_prediction_never_depends_on_the_rows_predicted_with_it():
+    frame = with_gaps(customers(160))
+    history = frame.iloc[:120].reset_index(drop=True)
+    new = frame.iloc[120:].drop(columns="churn").reset_index(drop=True)
+    queue = experiment(imputed_pipeline(history))
+    queue.run_jobs(progress=False)
+    predictor = queue.predictors[0]
+    row = int(np.flatnonzero(new[["tenure", "spend"]].isna().any(axis=1))[0])
+
+    def probabilities(rows: list[int]) -> np.ndarray:
+        prediction = Inference(predictor, new.iloc[rows].reset_index(drop=True))
+        (values,) = prediction.probabilities.values()
+        return values[rows.index(row)]
+
+    alone = probabilities([row])  # one row with a gap: no spline to fit
+    assert not np.isnan(alone).any()
+    np.testing.assert_array_equal(probabilities([0, 1, 2, row]), alone)
+    np.testing.assert_array_equal(probabilities([row, *range(20, 40)]), alone)

@@ -128,12 +128,17 @@ def interpolate_steps(rows: list[Any]) -> list[Any]:
 
 
 def encode_steps(rows: list[Any]) -> list[Any]:
-    """Coder rows as the pipeline's steps."""
+    """Coder rows (imputers first, as they apply) as the pipeline's steps."""
+    from assay.preprocess.impute import is_imputer
     from assay.preprocess.pipeline import EncodeStep
 
     return [
         EncodeStep(
-            row.sklearn_preprocess, row.encoding_dimension, row.matching_columns, row.is_categorical
+            row.sklearn_preprocess,
+            row.encoding_dimension,
+            row.matching_columns,
+            row.is_categorical,
+            is_imputer(row.sklearn_preprocess),
         )
         for row in rows
     ]

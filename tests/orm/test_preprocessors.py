@@ -225,3 +225,48 @@ def test_no_leakage_the_training_split_is_centred_and_the_test_split_is_not():
     np.testing.assert_allclose(train.mean(axis=0), 0, atol=1e-9)
     assert not np.allclose(test.mean(axis=0), 0, atol=1e-3)
     assert isinstance(pd.DataFrame(train), pd.DataFrame)
+
+
+def test_imputers_are_coders_that_run_first_and_may_share_columns():
+    from sklearn.impute import SimpleImputer
+
+    frame = pd.DataFrame(
+        {
+            "plan": ["basic", "pro", None, "pro", "basic", "pro"] * 5,
+            "spend": [10.0, np.nan, 30.0, 40.0, np.nan, 60.0] * 5,
+        }
+    )
+    feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
+    fill_text = FeatureCoder.from_feature(
+        feature.id, SimpleImputer(strategy="most_frequent"), columns=["plan"], verbose=False
+    )
+    onehot = FeatureCoder.from_feature(feature.id, OneHotEncoder(), columns=["plan"], verbose=False)
+    assert onehot.encoded_column_names == ["plan_basic", "plan_pro"]  # tried on filled values
+    fill_number = FeatureCoder.from_feature(
+        feature.id, SimpleImputer(), include=False, dtypes="str", verbose=False
+    )
+    assert fill_number.matching_columns == ["spend"] and fill_number.is_imputer
+    scaler = FeatureCoder.from_feature(
+        feature.id, StandardScaler(), columns=["spend"], verbose=False
+    )
+    order = [row.id for row in feature.featurecoders]
+    assert order == [fill_text.id, fill_number.id, onehot.id, scaler.id]
+    assert feature.encoded_column_names() == ["plan_basic", "plan_pro", "spend"]
+    done = feature.preprocess({"train": np.arange(18), "test": np.arange(18, 30)})
+    assert not np.isnan(done.arrays["test"].astype(float)).any()
+    assert done.fitted[3].n_samples_seen_ == 18  # the scaler saw filled values only
+    late = Feature.from_dataset(feature.dataset_id)
+    FeatureCoder.from_feature(late.id, StandardScaler(), columns=["spend"], verbose=False)
+    with pytest.raises(InvalidArgument, match="imputers come first"):
+        FeatureCoder.from_feature(late.id, SimpleImputer(), columns=["spend"], verbose=False)
+    assert len(late.featurecoders) == 1
+
+
+def test_a_label_takes_no_imputer():
+    from sklearn.impute import SimpleImputer
+
+    frame = load_iris(as_frame=True).frame
+    label = Label.from_dataset(Dataset.Tabular.from_df(frame).id, columns=["target"])
+    with pytest.raises(InvalidArgument, match="Drop the rows whose target is missing"):
+        LabelCoder.from_label(label.id, SimpleImputer())
+    assert label.labelcoders == []
