@@ -158,10 +158,6 @@ class Splitset(BaseModel):
                 f"feature_ids and label_id must have the same number of samples; got {counts}."
             )
         sample_count = next(iter(counts.values()))
-        if label is not None:
-            trained = label if predictor_id is None else trained_label_of(predictor_id)
-            interpolated = trained is not None and bool(trained.labelinterpolaters)
-            check_gaps_filled(label, label.to_df(), interpolated)
         check_count(bin_count, "bin_count", minimum=2)
         check_count(fold_count, "fold_count", minimum=2)
         bin_count, fold_count = as_python(bin_count), as_python(fold_count)
@@ -170,6 +166,7 @@ class Splitset(BaseModel):
                 features, label, sample_count, predictor_id, name, description
             )
         size_test, size_validation = stratify.check_sizes(size_test, size_validation)
+        check_samples(features, label)
         if unsupervised_stratify_col is not None and label is not None:
             raise InvalidArgument(
                 "unsupervised_stratify_col is for Splitsets without a Label; this one has "
@@ -249,6 +246,7 @@ class Splitset(BaseModel):
                     f"feature_ids: Feature {new.id} has columns {new.columns}, but Predictor "
                     f"{predictor.id} was trained on {old.columns}."
                 )
+        check_samples(features, label, trained_on)
         with transaction() as db:
             lock_table(db, cls.__tablename__)
             count = len(list(db.scalars(select(cls.id).where(cls.predictor_id == predictor.id))))
@@ -280,6 +278,18 @@ class Splitset(BaseModel):
             for at, feature in enumerate(features):
                 db.add(SplitsetFeature(splitset_id=splitset.id, feature_id=feature.id, position=at))
         return splitset
+
+    def check_encodable(self) -> None:
+        """Raise unless every column reaching the samples cache is numbers or has a coder.
+
+        Coders may be added after the Splitset is made; a Queue checks again before it is
+        made, so that a run never fails on text it cannot cache.
+
+        Raises:
+            InvalidArgument: See ``check_encodable``.
+        """
+        trained = None if self.predictor_id is None else self.predictor.fit_splitset()
+        check_encodable(self.features, self.label, trained)
 
     # -- the samples cache ---------------------------------------------------------------
 
@@ -664,11 +674,75 @@ def label_values_to_stratify(label: Label) -> np.ndarray:
     return frame.to_numpy()
 
 
-def trained_label_of(predictor_id: int) -> Label | None:
-    """The Label a Predictor was trained on, if any."""
-    from assay.orm.predictor import Predictor
+def check_samples(
+    features: list[Feature], label: Label | None, trained: Splitset | None = None
+) -> None:
+    """Raise, before anything is written, on samples the cache or a model could not take.
 
-    return Predictor.get_by_id(predictor_id).fit_splitset().label
+    Args:
+        features: The Features.
+        label: The Label, if any.
+        trained: For inference, the Splitset the Predictor was trained on: its
+            preprocessing applies.
+
+    Raises:
+        InvalidArgument: See ``check_encodable`` and ``check_gaps_filled``.
+    """
+    check_encodable(features, label, trained)
+    if label is not None:
+        trained_label = label if trained is None else trained.label
+        interpolated = trained_label is not None and bool(trained_label.labelinterpolaters)
+        check_gaps_filled(label, label.to_df(), interpolated)
+
+
+def check_encodable(
+    features: list[Feature], label: Label | None, trained: Splitset | None = None
+) -> None:
+    """Raise unless every column reaching the samples cache is numbers or has a coder.
+
+    Text (or dates, or categories) cannot be cached for a model as they are; without this
+    check they passed ``Splitset.make`` and the Queue and failed inside ``run_jobs``.
+
+    Args:
+        features: The Features.
+        label: The Label, if any.
+        trained: For inference, the Splitset the Predictor was trained on: its coders apply.
+
+    Raises:
+        InvalidArgument: Naming the columns, their dtypes and the coder to add.
+    """
+    from assay.preprocess.filters import is_numeric
+
+    olds = features if trained is None else trained.features
+    for new, old in zip(features, olds, strict=True):
+        encoded = {
+            c for row in old.featurecoders if not row.is_imputer for c in row.matching_columns
+        }
+        text = {
+            column: dtype
+            for column, dtype in new.get_dtypes().items()
+            if column not in encoded and not is_numeric(dtype)
+        }
+        if text:
+            raise InvalidArgument(
+                f"feature_ids: Feature {new.id}'s columns {text} (column: dtype) are not numbers "
+                f"and no FeatureCoder of Feature {old.id} encodes them, so no model can take "
+                f"them. Encode them, e.g. FeatureCoder.from_feature({old.id}, OneHotEncoder(), "
+                f"columns={sorted(text)}) or OrdinalEncoder() (in a Pipeline: "
+                "Input(..., encoders=Input.Encoder(OneHotEncoder(), columns=[...]))), or leave "
+                "them out of the Feature."
+            )
+    old_label = label if trained is None else trained.label
+    if label is None or (old_label is not None and old_label.labelcoder is not None):
+        return
+    text = {column: dtype for column, dtype in label.get_dtypes().items() if not is_numeric(dtype)}
+    if text:
+        raise InvalidArgument(
+            f"label_id: Label {label.id}'s column(s) {text} (column: dtype) are not numbers and "
+            "it has no LabelCoder, so no model can take them. Encode them: "
+            f"LabelCoder.from_label({label.id}, OrdinalEncoder()) or OneHotEncoder() (in a "
+            "Pipeline: Target(..., encoder=OrdinalEncoder()))."
+        )
 
 
 def next_version(db: Any, model: type, name: str | None, attributes: dict[str, Any]) -> int | None:
