@@ -166,3 +166,72 @@ def test_a_queue_is_not_made_over_text_it_could_not_cache(backend):
     with pytest.raises(InvalidArgument, match=r"\{'plan': 'str'\}"):
         experiment(splitset)
     assert Queue.select_where() == []
+
+
+def test_inference_with_gaps_nothing_can_fill_is_refused_before_predicting(backend):
+    from assay.orm import Prediction, Splitset
+
+    frame = customers(160)
+    history = frame.iloc[:120].reset_index(drop=True)
+    new = with_gaps(frame.iloc[120:].drop(columns="churn")).reset_index(drop=True)
+    splitset = Pipeline(
+        Input(history, encoders=Input.Encoder(OrdinalEncoder(), columns=["plan"])),
+        Target(history, column="churn", encoder=OrdinalEncoder()),
+        Stratifier(size_test=0.25),
+    )
+    queue = experiment(splitset)
+    queue.run_jobs(progress=False)
+    splitsets, predictions = len(Splitset.select_where()), len(Prediction.select_where())
+    gaps = {column: int(count) for column, count in new.isna().sum().items()}
+    with pytest.raises(InvalidArgument) as info:
+        Inference(queue.predictors[0], new)
+    message = str(info.value)
+    assert f"missing values {gaps}" in message and "SimpleImputer" in message
+    assert len(Splitset.select_where()) == splitsets
+    assert len(Prediction.select_where()) == predictions
+
+
+def fn_predict_like_a_network(model, features):
+    """A network has no NaN check: a row with a gap comes out as NaN."""
+    probabilities = model.predict_proba(np.nan_to_num(features))[:, 1]
+    probabilities[np.isnan(features).any(axis=1)] = np.nan
+    return (probabilities > 0.5).astype(np.int64), probabilities
+
+
+def test_a_nan_output_is_never_a_class():
+    frame = customers().drop(columns="plan")
+    gaps = [3, 50, 97]
+    frame.loc[gaps, "spend"] = np.nan
+    splitset = Pipeline(
+        Input(frame),
+        Target(frame, column="churn", encoder=OrdinalEncoder()),
+        Stratifier(size_test=0.25),
+    )
+    train = splitset.samples["train"]
+    queue = Experiment(
+        Architecture(
+            "sklearn",
+            "classification_binary",
+            fn_build_tree,
+            lambda model, *args, **hp: model.fit(np.nan_to_num(args[2]), args[3].ravel()),
+            fn_predict=fn_predict_like_a_network,
+        ),
+        Trainer(splitset, permute_count=0),
+    )
+    queue.run_jobs(progress=False)
+    (run,) = queue.runs
+    expected = sum(row in train for row in gaps)
+    assert run.status == "failed" and queue.predictors == []
+    assert f"train: the model's probabilities are NaN for {expected} of {len(train)}" in run.message
+    assert "SimpleImputer" in run.message
+
+
+def test_nan_predictions_and_probabilities_are_refused_by_split():
+    from assay.orm.evaluation import check_no_nan
+
+    check_no_nan("test", np.array([0, 1]), np.array([[0.2, 0.8], [0.6, 0.4]]))
+    check_no_nan("test", np.array(["no", "yes"], dtype=object), None)
+    with pytest.raises(InvalidArgument, match=r"validation: .*predictions are NaN for 1 of 3"):
+        check_no_nan("validation", np.array([1.5, np.nan, 2.0]), None)
+    with pytest.raises(InvalidArgument, match=r"infer_0: .*probabilities are NaN for 2 of 2"):
+        check_no_nan("infer_0", np.array([0, 0]), np.array([[np.nan, 0.1], [0.3, np.nan]]))

@@ -689,10 +689,47 @@ def check_samples(
         InvalidArgument: See ``check_encodable`` and ``check_gaps_filled``.
     """
     check_encodable(features, label, trained)
+    if trained is not None:
+        check_gaps_fillable(features, trained)
     if label is not None:
         trained_label = label if trained is None else trained.label
         interpolated = trained_label is not None and bool(trained_label.labelinterpolaters)
         check_gaps_filled(label, label.to_df(), interpolated)
+
+
+def check_gaps_fillable(features: list[Feature], trained: Splitset) -> None:
+    """Raise when new samples have gaps that the Predictor's preprocessing cannot fill.
+
+    An imputer or an interpolater of the trained Feature fills its columns; a column that
+    had gaps when the model was trained is left to it (XGBoost takes NaN, a OneHotEncoder
+    may have learned the gap as a category). Any other gap would reach the model as NaN.
+
+    Raises:
+        InvalidArgument: Naming the columns, how many values are missing, and the imputer
+            to train with.
+    """
+    from assay.preprocess.impute import gap_counts
+
+    for new, old in zip(features, trained.features, strict=True):
+        filled = {c for row in old.featurecoders if row.is_imputer for c in row.matching_columns}
+        filled |= {c for row in old.featureinterpolaters for c in row.matching_columns}
+        gaps = {
+            column: count
+            for column, count in gap_counts(new.raw_data(), list(new.columns)).items()
+            if column not in filled
+        }
+        if gaps:
+            seen = gap_counts(old.raw_data(), list(old.columns))
+            gaps = {column: count for column, count in gaps.items() if column not in seen}
+        if gaps:
+            raise InvalidArgument(
+                f"feature_ids: Feature {new.id} has missing values {gaps} (column: count) that "
+                f"the Predictor's preprocessing cannot fill: its Feature {old.id} had none there "
+                "and has no imputer or interpolater for them, so the model would predict from "
+                "NaN. Drop or fill those rows, or train with an imputer, e.g. "
+                f"Input.Imputer(SimpleImputer(strategy='median'), columns={sorted(gaps)}) "
+                f"(FeatureCoder.from_feature(feature_id, SimpleImputer(...)))."
+            )
 
 
 def check_encodable(

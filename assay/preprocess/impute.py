@@ -86,12 +86,19 @@ def check_keeps_columns(fitted: Any, dimension: str, block: np.ndarray, columns:
         )
 
 
-def columns_with_gaps(data: Any, columns: list[str]) -> list[str]:
-    """The columns with a missing value: of a DataFrame, or along an array's last axis."""
+def gap_counts(data: Any, columns: list[str]) -> dict[str, int]:
+    """How many values are missing in each column that has gaps.
+
+    Args:
+        data: A DataFrame, or an array whose last axis holds ``columns``.
+        columns: The columns to look at (for an array: all of them, in order).
+    """
     if hasattr(data, "isna"):
-        return [str(column) for column in columns if data[column].isna().to_numpy().any()]
-    array = np.asarray(data)
-    if array.dtype.kind != "f":
-        return []
-    gaps = np.isnan(array.reshape(-1, array.shape[-1])).any(axis=0)
-    return [str(column) for column, gap in zip(columns, gaps, strict=True) if gap]
+        counts = {str(column): int(data[column].isna().sum()) for column in columns}
+    else:
+        array = np.asarray(data)
+        if array.dtype.kind != "f":
+            return {}
+        missing = np.isnan(array.reshape(-1, array.shape[-1])).sum(axis=0)
+        counts = {str(column): int(count) for column, count in zip(columns, missing, strict=True)}
+    return {column: count for column, count in counts.items() if count}

@@ -10,7 +10,7 @@ from assay.preprocess.impute import (
     Imputer,
     as_imputer,
     check_keeps_columns,
-    columns_with_gaps,
+    gap_counts,
     is_imputer,
 )
 from assay.preprocess.pipeline import EncodeStep, Steps, encoded_columns, preprocess
@@ -86,10 +86,10 @@ def test_an_imputer_keeps_its_columns():
         check_keeps_columns(fitted, dimension, block, ["a", "b"])
 
 
-def test_columns_with_gaps_of_frames_and_arrays():
+def test_gap_counts_of_frames_and_arrays():
     frame = gappy().assign(c="x")
-    assert columns_with_gaps(frame, ["a", "b", "c"]) == ["a", "b"]
+    assert gap_counts(frame, ["a", "b", "c"]) == {"a": 4, "b": 2}
     array = np.zeros((3, 4, 2))
-    array[1, 2, 1] = np.nan
-    assert columns_with_gaps(array, ["x", "y"]) == ["y"]
-    assert columns_with_gaps(np.zeros((3, 2), dtype=int), ["x", "y"]) == []
+    array[1, 2, 1] = array[2, 0, 1] = np.nan
+    assert gap_counts(array, ["x", "y"]) == {"y": 2}
+    assert gap_counts(np.zeros((3, 2), dtype=int), ["x", "y"]) == {}
