@@ -189,6 +189,10 @@ def test_inference_with_gaps_nothing_can_fill_is_refused_before_predicting(backe
     assert f"missing values {gaps}" in message and "SimpleImputer" in message
     assert len(Splitset.select_where()) == splitsets
     assert len(Prediction.select_where()) == predictions
+    as_text = history.drop(columns="churn").astype({"tenure": str})
+    with pytest.raises(InvalidArgument, match=r"\{'tenure': 'str'\}.*no FeatureCoder"):
+        Inference(queue.predictors[0], as_text)  # the Predictor's coders count, not new ones
+    assert len(Splitset.select_where()) == splitsets
 
 
 def fn_predict_like_a_network(model, features):
