@@ -174,7 +174,7 @@ def test_numpy_sizes_and_counts_are_accepted():
     assert len(samples["test"]) == 4
     bins = stratify_values(np.arange(20.0), kind="continuous", bin_count=np.int64(4))
     assert sorted(set(bins)) == [0, 1, 2, 3]
-    assert len(make_folds(np.arange(20), None, np.int64(4))) == 4
+    assert len(make_folds(np.arange(40), None, np.int64(4))) == 4
 
 
 def test_too_few_samples_of_a_class_says_how_many():
