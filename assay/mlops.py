@@ -68,6 +68,19 @@ class _Encoder:
 
 
 @dataclass
+class _Imputer(_Encoder):
+    """Fill gaps with what the training samples teach (``SimpleImputer``, ``KNNImputer``...).
+
+    The way for rows of independent samples: each is filled on its own, before the encoders.
+    """
+
+    def __post_init__(self) -> None:
+        from assay.preprocess.impute import as_imputer
+
+        self.sklearn_preprocess = as_imputer(self.sklearn_preprocess)
+
+
+@dataclass
 class _Window:
     """Cut a time series into windows (``Window``)."""
 
@@ -87,8 +100,10 @@ class Input:
     window: _Window | None = None
     encoders: Any = None
     reshape_indices: tuple | None = None
+    imputers: Any = None
 
     Interpolater = _Interpolater
+    Imputer = _Imputer
     Encoder = _Encoder
     Window = _Window
 
@@ -283,7 +298,9 @@ def _build_pipeline(
                 columns=interpolater.columns,
                 verbose=interpolater.verbose,
             )
-        for encoder in _as_list(item.encoders):
+        # Imputers first, so that the encoders are tried on filled values.
+        imputers = [x if isinstance(x, _Imputer) else _Imputer(x) for x in _as_list(item.imputers)]
+        for encoder in imputers + _as_list(item.encoders):
             if not isinstance(encoder, _Encoder):
                 encoder = _Encoder(encoder)
             FeatureCoder.from_feature(

@@ -32,18 +32,61 @@ def try_encoder(sklearn_preprocess: Any, block: np.ndarray, columns: list[str], 
     Returns:
         The corrected unfitted encoder, its encoding dimension, the encoded column names and
         whether it is categorical.
+
+    Raises:
+        InvalidArgument: See ``encode.check_encoder`` and ``encode.fit_encoder``; also an
+            imputer that does not give back the columns it takes.
     """
     from sklearn.base import clone
 
-    from assay.preprocess import encode
+    from assay.preprocess import encode, impute
 
     encoder, corrections = encode.check_encoder(sklearn_preprocess)
     if verbose:
         for correction in corrections:
             print(f"=> {correction}")
     fitted, dimension = encode.fit_encoder(clone(encoder), block)
+    if impute.is_imputer(encoder):
+        impute.check_keeps_columns(fitted, dimension, block, columns)
     names = encode.encoded_column_names(fitted, dimension, columns)
     return encoder, dimension, names, encode.is_categorical(encoder)
+
+
+def check_imputer_comes_first(feature: Feature, siblings: list[Any], columns: list[str]) -> None:
+    """Raise when another coder already encodes some of an imputer's columns.
+
+    That coder learned its categories and column names from the unfilled values (e.g. a
+    OneHotEncoder's ``_nan`` column), so the imputer has to be added before it.
+
+    Raises:
+        InvalidArgument: Naming the columns and the coder.
+    """
+    for row in siblings:
+        taken = [column for column in columns if column in row.matching_columns]
+        if taken and not row.is_imputer:
+            raise InvalidArgument(
+                f"sklearn_preprocess: Feature {feature.id}'s FeatureCoder {row.id} "
+                f"({type(row.sklearn_preprocess).__name__}) already encodes {taken} as they are, "
+                "gaps included; imputers come first. Add the imputer before that coder (in "
+                "a new Feature), or impute only columns no coder encodes yet."
+            )
+
+
+def filled_block(feature: Feature, siblings: list[Any], columns: list[str]) -> np.ndarray:
+    """Some of the Feature's columns as a new coder will see them: after its imputers.
+
+    The imputers are fitted on every sample here, only to try the coder on filled values
+    (its dimension and column names); preprocessing fits them on training samples.
+    """
+    from assay.orm.preprocessing import encode_steps
+    from assay.preprocess.pipeline import Steps, impute_all
+
+    imputers = [row for row in siblings if row.is_imputer]
+    if not imputers:
+        return columns_block(feature.to_arr(columns=columns))
+    steps = Steps(columns=list(feature.columns), coders=encode_steps(imputers))
+    filled = impute_all(columns_block(feature.to_arr()), steps)
+    return filled[:, [steps.columns.index(column) for column in columns]]
 
 
 class LabelCoder(BaseModel):
@@ -74,10 +117,19 @@ class LabelCoder(BaseModel):
 
         Raises:
             InvalidArgument: Not an instantiated preprocessor, one that fails on the Label's
-                data, one that cannot decode predictions, or a second coder for the Label.
+                data, one that cannot decode predictions, an imputer, or a second coder for
+                the Label.
         """
-        from assay.preprocess import encode
+        from assay.preprocess import encode, impute
 
+        if impute.is_imputer(sklearn_preprocess):
+            raise InvalidArgument(
+                f"sklearn_preprocess: {type(sklearn_preprocess).__name__} fills missing values, "
+                "which a Label's coder must not do: a filled target is an answer made up for "
+                "training and scoring, and predictions could not be decoded through it. Drop "
+                "the rows whose target is missing, or, for a time series, interpolate it with "
+                "LabelInterpolater.from_label."
+            )
         label = Label.get_by_id(label_id)
         block = label.to_arr()
         encoder, dimension, _, categorical = try_encoder(
@@ -127,6 +179,13 @@ class FeatureCoder(BaseModel):
         """The Feature this coder encodes."""
         return Feature.get_by_id(self.feature_id)
 
+    @property
+    def is_imputer(self) -> bool:
+        """Whether this coder fills gaps: it runs before the Feature's other coders."""
+        from assay.preprocess.impute import is_imputer
+
+        return is_imputer(self.sklearn_preprocess)
+
     @classmethod
     def from_feature(
         cls,
@@ -139,11 +198,18 @@ class FeatureCoder(BaseModel):
     ) -> FeatureCoder:
         """Encode the Feature's columns that match the filters; coders chain in order.
 
+        An imputer (``SimpleImputer``, ``KNNImputer``, ``IterativeImputer``, or any
+        fit/transform object wrapped in ``assay.preprocess.impute.Imputer``) fills gaps: it
+        runs before every other coder, learns from the training samples only, fills each
+        sample on its own, and its columns may be encoded by another coder too (each column
+        is filled by one imputer and encoded by one other coder).
+
         Args:
             feature_id: The Feature to encode.
             sklearn_preprocess: An instance of a class-based scikit-learn preprocessor.
             include: Encode the columns the filters match (True) or all the others (False).
-                ``include=False`` with no filters takes every column not yet encoded.
+                ``include=False`` with no filters takes every column not yet encoded (or
+                not yet filled, for an imputer).
             dtypes: Filter by these dtypes.
             columns: Filter by these columns.
             verbose: Print the corrections made and which columns matched.
@@ -152,19 +218,27 @@ class FeatureCoder(BaseModel):
             InvalidArgument: See ``LabelCoder.from_label``; also filters that match nothing
                 or columns an earlier FeatureCoder of this Feature already encodes.
         """
+        from assay.preprocess.impute import is_imputer
+
         feature = Feature.get_by_id(feature_id)
         check_bool(include, "include")
         check_bool(verbose, "verbose")
+        imputer = is_imputer(sklearn_preprocess)
+        siblings = feature.featurecoders
         match = column_filter(
             feature,
             include=include,
             dtypes=dtypes,
             columns=columns,
-            claimed=claimed_columns(feature.featurecoders),
+            claimed=claimed_columns([row for row in siblings if row.is_imputer == imputer]),
             verbose=verbose,
-            what="FeatureCoder",
+            what="FeatureCoder (imputer)" if imputer else "FeatureCoder",
         )
-        block = columns_block(feature.to_arr(columns=match.matching))
+        if imputer:
+            check_imputer_comes_first(feature, siblings, match.matching)
+            block = columns_block(feature.to_arr(columns=match.matching))
+        else:
+            block = filled_block(feature, siblings, match.matching)
         encoder, dimension, names, categorical = try_encoder(
             sklearn_preprocess, block, match.matching, verbose
         )

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from assay.errors import InvalidArgument
+
 CLASSIFICATION = ("classification_binary", "classification_multi")
 
 
@@ -94,6 +96,28 @@ def true_classes(label: np.ndarray, names: list[Any] | None, coded: bool) -> np.
     return np.asarray([position.get(value, -1) for value in values], dtype=np.int64)
 
 
+def check_no_nan(split: str, predicted: np.ndarray, probabilities: np.ndarray | None) -> None:
+    """Raise when a model predicted NaN: a NaN must never become a class or a score.
+
+    Raises:
+        InvalidArgument: Naming the split, how many rows and the way out (an imputer).
+    """
+    for what, values in (("predictions", predicted), ("probabilities", probabilities)):
+        values = None if values is None else np.asarray(values)
+        if values is None or values.dtype.kind not in "fc" or values.ndim == 0:
+            continue
+        rows = np.isnan(values.reshape(len(values), -1)).any(axis=1)
+        if rows.any():
+            raise InvalidArgument(
+                f"{split}: the model's {what} are NaN for {int(rows.sum())} of {len(rows)} "
+                f"row(s) (rows {np.flatnonzero(rows)[:5].tolist()}), which can be neither "
+                "decoded nor scored. Its inputs most likely had missing values: fill them with "
+                "an imputer fitted on the training samples, e.g. "
+                "Input(..., imputers=Input.Imputer(SimpleImputer(strategy='median'))) or "
+                "FeatureCoder.from_feature(feature_id, SimpleImputer()), or drop those rows."
+            )
+
+
 def decode_values(values: np.ndarray, coder: tuple[Any, str] | None) -> np.ndarray:
     """Regression outputs back to the Label's own scale through its fitted coder."""
     from assay.preprocess import encode
@@ -168,6 +192,7 @@ def evaluate_splits(
         predicted, probabilities = adapter.predict(
             functions.get("fn_predict"), model, unwrap(features)
         )
+        check_no_nan(split, predicted, probabilities)
         if classification:
             ordinal = to_ordinal(predicted)
             out.predictions[split] = decode_classes(ordinal, names)

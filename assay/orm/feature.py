@@ -77,12 +77,13 @@ class Feature(ColumnSelection):
 
     @property
     def featurecoders(self) -> list[Any]:
-        """This Feature's FeatureCoders, in the order they apply."""
+        """This Feature's FeatureCoders, in the order they apply: imputers first, then by idx."""
         from assay.orm.encode import FeatureCoder
 
-        return FeatureCoder.select_where(
+        rows = FeatureCoder.select_where(
             FeatureCoder.feature_id == self.id, order_by=FeatureCoder.idx
         )
+        return sorted(rows, key=lambda row: not row.is_imputer)  # stable: idx within each
 
     @property
     def featureshapers(self) -> list[Any]:

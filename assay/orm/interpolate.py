@@ -107,13 +107,17 @@ class FeatureInterpolater(BaseModel):
         columns: list[str] | str | None = None,
         verbose: bool = True,
     ) -> FeatureInterpolater:
-        """Interpolate the Feature's columns that match the filters (all unclaimed ones if none).
+        """Interpolate the Feature's columns that match the filters.
+
+        Interpolation fits a curve down the rows, which suits a time series; rows of
+        independent samples are better imputed (``FeatureCoder`` with a ``SimpleImputer``).
 
         Args:
             feature_id: The Feature to interpolate.
             process_separately: Interpolate the training samples alone.
             interpolate_kwargs: Passed to ``pandas.DataFrame.interpolate``.
-            dtypes: Only columns of these dtypes.
+            dtypes: Only columns of these dtypes. With neither filter, every unclaimed
+                floating column of a table (other columns, e.g. text, are left alone).
             columns: Only these columns (not also matched by ``dtypes``).
             verbose: Print which columns the filters matched and which are left over.
 
@@ -128,6 +132,8 @@ class FeatureInterpolater(BaseModel):
         check_bool(verbose, "verbose")
         kwargs = interpolate.check_interpolate_kwargs(interpolate_kwargs)
         siblings = feature.featureinterpolaters
+        if dtypes is None and columns is None and feature.dataset.typ == "tabular":
+            dtypes = "float"  # interpolation fits numbers: leave text and integers alone
         match = column_filter(
             feature,
             include=True,

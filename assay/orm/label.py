@@ -34,8 +34,9 @@ class Label(ColumnSelection):
             columns: The target column, or several one-hot columns; None means all columns.
 
         Raises:
-            InvalidArgument: A non-Tabular Dataset, unknown columns, or several columns that
-                are not one-hot (each row exactly one 1, the rest 0).
+            InvalidArgument: A non-Tabular Dataset, unknown columns, several columns that
+                are not one-hot (each row exactly one 1, the rest 0), or a categorical
+                column with missing values.
         """
         dataset = Dataset.get_by_id(dataset_id)
         if dataset.typ != "tabular":
@@ -50,6 +51,8 @@ class Label(ColumnSelection):
             unique_classes = list(chosen)
         else:
             unique_classes = categories_of(frame[chosen[0]])
+            if unique_classes is not None:
+                check_no_missing_classes(frame[chosen[0]])
         with transaction() as db:
             label = cls(
                 dataset_id=dataset.id,
@@ -158,6 +161,46 @@ def check_one_hot(frame: pd.DataFrame) -> None:
         raise InvalidArgument(
             f"columns: several Label columns must be one-hot, with exactly one 1 per row; "
             f"row {bad} is {numeric[bad].tolist()}. Pass a single column instead."
+        )
+
+
+def check_no_missing_classes(series: pd.Series) -> None:
+    """Raise when a categorical target has gaps: no class can be learned from or scored there.
+
+    Raises:
+        InvalidArgument: Naming the column, how many values are missing and the first rows.
+    """
+    missing = np.flatnonzero(series.isna().to_numpy())
+    if len(missing):
+        raise InvalidArgument(
+            f"columns: the categorical Label column {series.name!r} has {len(missing)} missing "
+            f"value(s) (rows {missing[:5].tolist()}{'...' if len(missing) > 5 else ''}); a "
+            "model can neither learn a class from a missing target nor be scored against it. "
+            f"Drop those rows first, e.g. frame.dropna(subset=[{series.name!r}])."
+        )
+
+
+def check_gaps_filled(label: Label, frame: pd.DataFrame, interpolated: bool) -> None:
+    """Raise when a continuous target has gaps that no LabelInterpolater fills.
+
+    Args:
+        label: The Label.
+        frame: Its data (``label.to_df()``).
+        interpolated: Whether a LabelInterpolater fills its gaps (for inference: the
+            trained Label's).
+
+    Raises:
+        InvalidArgument: Naming the column and how many values are missing.
+    """
+    if interpolated:
+        return
+    counts = {str(column): int(count) for column, count in frame.isna().sum().items() if count}
+    if counts:
+        raise InvalidArgument(
+            f"label_id: Label {label.id} has missing values {counts} (column: count) and no "
+            "LabelInterpolater to fill them; a model can neither learn from a missing target "
+            "nor be scored against it. Drop those rows, or, for a time series, interpolate "
+            "them with LabelInterpolater.from_label (Target(..., interpolater=...))."
         )
 
 

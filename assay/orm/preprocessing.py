@@ -1,14 +1,23 @@
-"""What the preprocessor rows share: argument checks, column filters and their numbering."""
+"""What the preprocessor rows share: argument checks, column filters and their numbering.
+
+Also the checks a Splitset and a Queue make of the samples against those rows: text that
+no coder encodes, gaps that nothing fills.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assay.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from assay.orm.feature import Feature
+    from assay.orm.label import Label
+    from assay.orm.splitset import Splitset
 
 
 def check_bool(value: Any, argument: str) -> None:
@@ -128,12 +137,127 @@ def interpolate_steps(rows: list[Any]) -> list[Any]:
 
 
 def encode_steps(rows: list[Any]) -> list[Any]:
-    """Coder rows as the pipeline's steps."""
+    """Coder rows (imputers first, as they apply) as the pipeline's steps."""
+    from assay.preprocess.impute import is_imputer
     from assay.preprocess.pipeline import EncodeStep
 
     return [
         EncodeStep(
-            row.sklearn_preprocess, row.encoding_dimension, row.matching_columns, row.is_categorical
+            row.sklearn_preprocess,
+            row.encoding_dimension,
+            row.matching_columns,
+            row.is_categorical,
+            is_imputer(row.sklearn_preprocess),
         )
         for row in rows
     ]
+
+
+def check_samples(
+    features: list[Feature], label: Label | None, trained: Splitset | None = None
+) -> None:
+    """Raise, before anything is written, on samples the cache or a model could not take.
+
+    Args:
+        features: The Features.
+        label: The Label, if any.
+        trained: For inference, the Splitset the Predictor was trained on: its
+            preprocessing applies.
+
+    Raises:
+        InvalidArgument: See ``check_encodable`` and ``check_gaps_filled``.
+    """
+    from assay.orm.label import check_gaps_filled
+
+    check_encodable(features, label, trained)
+    if trained is not None:
+        check_gaps_fillable(features, trained)
+    if label is not None:
+        trained_label = label if trained is None else trained.label
+        interpolated = trained_label is not None and bool(trained_label.labelinterpolaters)
+        check_gaps_filled(label, label.to_df(), interpolated)
+
+
+def check_gaps_fillable(features: list[Feature], trained: Splitset) -> None:
+    """Raise when new samples have gaps that the Predictor's preprocessing cannot fill.
+
+    An imputer or an interpolater of the trained Feature fills its columns; a column that
+    had gaps when the model was trained is left to it (XGBoost takes NaN, a OneHotEncoder
+    may have learned the gap as a category). Any other gap would reach the model as NaN.
+
+    Raises:
+        InvalidArgument: Naming the columns, how many values are missing, and the imputer
+            to train with.
+    """
+    from assay.preprocess.impute import gap_counts
+
+    for new, old in zip(features, trained.features, strict=True):
+        filled = {c for row in old.featurecoders if row.is_imputer for c in row.matching_columns}
+        filled |= {c for row in old.featureinterpolaters for c in row.matching_columns}
+        gaps = {
+            column: count
+            for column, count in gap_counts(new.raw_data(), list(new.columns)).items()
+            if column not in filled
+        }
+        if gaps:
+            seen = gap_counts(old.raw_data(), list(old.columns))
+            gaps = {column: count for column, count in gaps.items() if column not in seen}
+        if gaps:
+            raise InvalidArgument(
+                f"feature_ids: Feature {new.id} has missing values {gaps} (column: count) that "
+                f"the Predictor's preprocessing cannot fill: its Feature {old.id} had none there "
+                "and has no imputer or interpolater for them, so the model would predict from "
+                "NaN. Drop or fill those rows, or train with an imputer, e.g. "
+                f"Input.Imputer(SimpleImputer(strategy='median'), columns={sorted(gaps)}) "
+                f"(FeatureCoder.from_feature(feature_id, SimpleImputer(...)))."
+            )
+
+
+def check_encodable(
+    features: list[Feature], label: Label | None, trained: Splitset | None = None
+) -> None:
+    """Raise unless every column reaching the samples cache is numbers or has a coder.
+
+    Text (or dates, or categories) cannot be cached for a model as they are; without this
+    check they passed ``Splitset.make`` and the Queue and failed inside ``run_jobs``.
+
+    Args:
+        features: The Features.
+        label: The Label, if any.
+        trained: For inference, the Splitset the Predictor was trained on: its coders apply.
+
+    Raises:
+        InvalidArgument: Naming the columns, their dtypes and the coder to add.
+    """
+    from assay.preprocess.filters import is_numeric
+
+    olds = features if trained is None else trained.features
+    for new, old in zip(features, olds, strict=True):
+        encoded = {
+            c for row in old.featurecoders if not row.is_imputer for c in row.matching_columns
+        }
+        text = {
+            column: dtype
+            for column, dtype in new.get_dtypes().items()
+            if column not in encoded and not is_numeric(dtype)
+        }
+        if text:
+            raise InvalidArgument(
+                f"feature_ids: Feature {new.id}'s columns {text} (column: dtype) are not numbers "
+                f"and no FeatureCoder of Feature {old.id} encodes them, so no model can take "
+                f"them. Encode them, e.g. FeatureCoder.from_feature({old.id}, OneHotEncoder(), "
+                f"columns={sorted(text)}) or OrdinalEncoder() (in a Pipeline: "
+                "Input(..., encoders=Input.Encoder(OneHotEncoder(), columns=[...]))), or leave "
+                "them out of the Feature."
+            )
+    old_label = label if trained is None else trained.label
+    if label is None or (old_label is not None and old_label.labelcoder is not None):
+        return
+    text = {column: dtype for column, dtype in label.get_dtypes().items() if not is_numeric(dtype)}
+    if text:
+        raise InvalidArgument(
+            f"label_id: Label {label.id}'s column(s) {text} (column: dtype) are not numbers and "
+            "it has no LabelCoder, so no model can take them. Encode them: "
+            f"LabelCoder.from_label({label.id}, OrdinalEncoder()) or OneHotEncoder() (in a "
+            "Pipeline: Target(..., encoder=OrdinalEncoder()))."
+        )

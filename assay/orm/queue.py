@@ -132,6 +132,7 @@ class Queue(BaseModel):
                 f"{splitset.predictor_id}; train on a Splitset made without predictor_id."
             )
         check_analysis_type(algorithm.analysis_type, splitset)
+        splitset.check_encodable()  # also a Splitset made before Splitset.make checked
         combos: list[Hyperparamcombo | None] = [None]
         if hyperparamset_id is not None:
             hyperparamset = Hyperparamset.get_by_id(hyperparamset_id)

@@ -24,6 +24,7 @@ from assay.orm.base import BaseModel, Pickled, id_method
 from assay.orm.dataset import check_text
 from assay.orm.feature import Feature
 from assay.orm.label import Label
+from assay.orm.preprocessing import check_encodable, check_samples
 from assay.store import transaction
 from assay.store.session import lock_table
 
@@ -160,11 +161,13 @@ class Splitset(BaseModel):
         sample_count = next(iter(counts.values()))
         check_count(bin_count, "bin_count", minimum=2)
         check_count(fold_count, "fold_count", minimum=2)
+        bin_count, fold_count = as_python(bin_count), as_python(fold_count)
         if predictor_id is not None:
             return cls._make_inference(
                 features, label, sample_count, predictor_id, name, description
             )
-        stratify.check_sizes(size_test, size_validation)
+        size_test, size_validation = stratify.check_sizes(size_test, size_validation)
+        check_samples(features, label)
         if unsupervised_stratify_col is not None and label is not None:
             raise InvalidArgument(
                 "unsupervised_stratify_col is for Splitsets without a Label; this one has "
@@ -244,6 +247,7 @@ class Splitset(BaseModel):
                     f"feature_ids: Feature {new.id} has columns {new.columns}, but Predictor "
                     f"{predictor.id} was trained on {old.columns}."
                 )
+        check_samples(features, label, trained_on)
         with transaction() as db:
             lock_table(db, cls.__tablename__)
             count = len(list(db.scalars(select(cls.id).where(cls.predictor_id == predictor.id))))
@@ -275,6 +279,18 @@ class Splitset(BaseModel):
             for at, feature in enumerate(features):
                 db.add(SplitsetFeature(splitset_id=splitset.id, feature_id=feature.id, position=at))
         return splitset
+
+    def check_encodable(self) -> None:
+        """Raise unless every column reaching the samples cache is numbers or has a coder.
+
+        Coders may be added after the Splitset is made; a Queue checks again before it is
+        made, so that a run never fails on text it cannot cache.
+
+        Raises:
+            InvalidArgument: See ``check_encodable``.
+        """
+        trained = None if self.predictor_id is None else self.predictor.fit_splitset()
+        check_encodable(self.features, self.label, trained)
 
     # -- the samples cache ---------------------------------------------------------------
 
@@ -597,6 +613,11 @@ def check_count(value: Any, argument: str, minimum: int) -> None:
         raise InvalidArgument(f"{argument} must be None or an int >= {minimum}; got {value!r}.")
 
 
+def as_python(value: Any) -> Any:
+    """A numpy scalar (``np.float32(0.2)``, ``np.int64(3)``) as the Python number it holds."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def stratify_on(
     feature: Feature, label: Label | None, column: str | None, bin_count: int | None
 ) -> np.ndarray | None:
@@ -604,7 +625,7 @@ def stratify_on(
     from assay.preprocess import stratify
 
     if label is not None:
-        values = label.to_arr()
+        values = label_values_to_stratify(label)
         if label.column_count > 1:
             return stratify.stratify_values(values, kind="onehot")
         if label.is_continuous():
@@ -637,6 +658,21 @@ def stratify_on(
             )
         return stratify.stratify_values(values, kind="continuous", bin_count=bin_count)
     return stratify.stratify_values(values, kind="categorical")
+
+
+def label_values_to_stratify(label: Label) -> np.ndarray:
+    """The Label's values, with gaps filled by its LabelInterpolater over every row.
+
+    The filled values only choose each sample's stratum (a quantile bin); no model sees
+    them: when the cache is built the training rows are still interpolated alone.
+    """
+    from assay.preprocess import interpolate
+
+    frame = label.to_df()
+    interpolaters = label.labelinterpolaters
+    if interpolaters and frame.isna().to_numpy().any():
+        frame = interpolate.interpolate_frame(frame, interpolaters[0].interpolate_kwargs)
+    return frame.to_numpy()
 
 
 def next_version(db: Any, model: type, name: str | None, attributes: dict[str, Any]) -> int | None:

@@ -87,7 +87,7 @@ def check_encoder(sklearn_preprocess: Any) -> tuple[Any, list[str]]:
             f"transform, e.g. StandardScaler() or OneHotEncoder(); got {type(given).__name__} "
             f"from {module}."
         )
-    encoder = _fresh(given)
+    encoder = fresh(given)
     corrections: list[str] = []
     params = encoder.get_params(deep=False) if hasattr(encoder, "get_params") else {}
     name = type(encoder).__name__
@@ -104,6 +104,13 @@ def check_encoder(sklearn_preprocess: Any) -> tuple[Any, list[str]]:
         corrections.append(
             f"{name}: encode='onehot' changed to 'onehot-dense' (tensors need dense arrays)."
         )
+    if params.get("keep_empty_features") is False:
+        encoder.set_params(keep_empty_features=True)
+        corrections.append(
+            f"{name}: keep_empty_features=False changed to True (a column with no value in the "
+            "training samples is kept, filled, rather than dropped, so every split keeps its "
+            "columns)."
+        )
     if params.get("copy") is False:
         encoder.set_params(copy=True)
         corrections.append(
@@ -119,8 +126,8 @@ def is_categorical(encoder: Any) -> bool:
     return isinstance(encoder, CATEGORICAL)
 
 
-def _fresh(encoder: Any) -> Any:
-    """An unfitted copy with the same settings."""
+def fresh(encoder: Any) -> Any:
+    """An unfitted copy with the same settings (a deep copy where ``clone`` cannot)."""
     try:
         return clone(encoder)
     except (TypeError, RuntimeError):
@@ -205,7 +212,7 @@ def _fit_at(encoder: Any, block: np.ndarray, dimension: str) -> Any:
     if dimension == "2D_singleColumn":
         fitted = []
         for at in range(block.shape[1]):
-            one = _fresh(encoder).fit(block[:, [at]])
+            one = fresh(encoder).fit(block[:, [at]])
             _dense(one.transform(block[:2, [at]]))
             fitted.append(one)
         return ColumnwiseEncoder(fitted)
@@ -251,7 +258,7 @@ def fit_encoder(
                 warnings.simplefilter("ignore")
                 # "a column-vector y was passed when a 1d array was expected": try 1D
                 warnings.simplefilter("error", DataConversionWarning)
-                return _fit_at(_fresh(encoder), block, candidate), candidate
+                return _fit_at(fresh(encoder), block, candidate), candidate
         except (*_FIT_ERRORS, DataConversionWarning) as exc:
             errors.append(f"{candidate}: {type(exc).__name__}: {exc}")
     raise InvalidArgument(
@@ -397,12 +404,16 @@ def encode_columns(samples: Any, coders: list[tuple[Any, str, list[int]]]) -> np
     if not parts:
         return array
     if len(parts) > 1 and len({part.dtype.kind for part in parts}) > 1:
-        parts = [_as_numbers_if_possible(part) for part in parts]
+        parts = [as_numbers_if_possible(part) for part in parts]
     out = np.concatenate(parts, axis=1)
     return out.reshape(*lead, out.shape[-1])
 
 
-def _as_numbers_if_possible(part: np.ndarray) -> np.ndarray:
+def as_numbers_if_possible(part: np.ndarray) -> np.ndarray:
+    """The values as floats when every one is a number, else as objects.
+
+    Encoded text beside a table's untouched numeric columns comes as an object array.
+    """
     try:
         return part.astype(np.float64)
     except (ValueError, TypeError):

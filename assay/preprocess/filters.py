@@ -84,6 +84,16 @@ def dtype_matches(dtype_name: str, wanted: Any) -> bool:
         return False
 
 
+def is_numeric(dtype_name: str) -> bool:
+    """Whether a column of this dtype reaches a model as numbers (booleans count) uncoded."""
+    import pandas as pd
+
+    try:
+        return bool(pd.api.types.is_numeric_dtype(pd.api.types.pandas_dtype(str(dtype_name))))
+    except TypeError:
+        return False
+
+
 def _check_filters(
     columns: list[str], dtypes: dict[str, str], filter_dtypes: Any, filter_columns: Any
 ) -> tuple[list[Any], list[str] | None]:

@@ -39,7 +39,8 @@ def check_interpolate_kwargs(kwargs: dict[str, Any] | None) -> dict[str, Any]:
         A new dict: ``DEFAULT_INTERPOLATE_KWARGS`` updated with ``kwargs``.
 
     Raises:
-        InvalidArgument: Not a dict, unknown keys, ``inplace=True``, or an axis other than 0.
+        InvalidArgument: Not a dict, unknown keys, ``inplace=True``, an axis other than 0, or
+            settings pandas refuses (an unknown method, a method without its ``order``...).
     """
     if kwargs is None:
         return dict(DEFAULT_INTERPOLATE_KWARGS)
@@ -63,7 +64,29 @@ def check_interpolate_kwargs(kwargs: dict[str, Any] | None) -> dict[str, Any]:
         raise InvalidArgument(
             f"interpolate_kwargs: axis must be 0 (down each column); got {kwargs['axis']!r}."
         )
-    return {**DEFAULT_INTERPOLATE_KWARGS, **kwargs}
+    merged = {**DEFAULT_INTERPOLATE_KWARGS, **kwargs}
+    _try_on_a_sample(merged)
+    return merged
+
+
+def _try_on_a_sample(kwargs: dict[str, Any]) -> None:
+    """Interpolate a small series with gaps: refuse now what pandas would refuse later.
+
+    An unknown method or a method without its order would otherwise pass the row and fail
+    only when the cache is built.
+    """
+    values = np.sin(np.linspace(0.0, 3.0, 32))
+    values[[5, 20]] = np.nan
+    time = kwargs.get("method") == "time"
+    index = pd.date_range("2000-01-01", periods=32, freq="D") if time else pd.RangeIndex(32)
+    try:
+        pd.DataFrame({"v": values}, index=index).interpolate(**kwargs)
+    except Exception as exc:  # pandas raises ValueError, scipy its own classes
+        raise InvalidArgument(
+            f"interpolate_kwargs: pandas.DataFrame.interpolate refuses {kwargs}: {exc}. Choose a "
+            "method such as 'linear', 'time', 'index', 'nearest', or 'spline' / 'polynomial' "
+            "with an order, e.g. interpolate_kwargs=dict(method='linear')."
+        ) from exc
 
 
 def check_floating(frame: pd.DataFrame, columns: list[str]) -> None:

@@ -1,9 +1,12 @@
-"""Apply the preprocessing steps in order (interpolate, encode, window, shape) to some samples.
+"""Apply the preprocessing steps in order (interpolate, impute, encode, window, shape).
 
 This is where leakage is prevented: every step that learns from data learns from the
 ``train`` samples only (categorical encoders excepted: they learn the categories of every
 sample), and every other split is transformed with what was learned. With ``fitted`` given
 (an inference splitset, or a fold's evaluation) nothing is refitted.
+
+Imputers are coders that run first: each fills its columns in place, so the coders after
+it (which may encode the same columns) learn from and transform filled values.
 
 Samples are rows of a table, or the first axis of an N-D array; when a Feature has a Window
 the samples are windows, and each window's timesteps are the rows behind it.
@@ -32,12 +35,17 @@ class InterpolateStep:
 
 @dataclass(frozen=True)
 class EncodeStep:
-    """Encode ``columns`` with a copy of ``encoder`` at ``dimension``; categorical ones see all."""
+    """Encode ``columns`` with a copy of ``encoder`` at ``dimension``; categorical ones see all.
+
+    An imputer (``is_imputer``) fills its columns in place instead of laying out new ones;
+    imputers come before the other coders in ``Steps.coders``.
+    """
 
     encoder: Any
     dimension: str
     columns: list[str]
     is_categorical: bool = False
+    is_imputer: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,24 +182,72 @@ def fit_coders(
     rows: dict[str, np.ndarray],
     steps: Steps,
 ) -> list[Any]:
-    """Fit a copy of each coder: on the training rows, or on every row if categorical."""
+    """Fit a copy of each coder: on the training rows, or on every row if categorical.
+
+    The coders after an imputer learn from what it filled.
+    """
     if train_rows is None:
         raise ValueError("fitting coders needs the training rows")
+    source = filled.get("train", filled.get(None))
+    if source is None:
+        source = next(iter(filled.values()))
+    training = _flat(_rows_of(source, train_rows))
+    everything = None
+    if any(step.is_categorical for step in steps.coders):
+        source = filled.get(None)
+        if source is None:  # interpolated per split: categories come from the raw columns
+            source = next(iter(filled.values()))
+        everything = _flat(source)
     fitted = []
     for step in steps.coders:
-        if step.is_categorical:
-            source = filled.get(None)
-            if source is None:  # interpolated per split: categories come from the raw columns
-                source = next(iter(filled.values()))
-            block = _block(source, steps.columns, step.columns)
-        else:
-            source = filled.get("train", filled.get(None))
-            if source is None:
-                source = next(iter(filled.values()))
-            block = _block(_rows_of(source, train_rows), steps.columns, step.columns)
+        block = _columns(
+            everything if step.is_categorical else training, steps.columns, step.columns
+        )
         coder, _ = encode.fit_encoder(clone(step.encoder), block, dimension=step.dimension)
         fitted.append(coder)
+        if step.is_imputer:
+            training = impute_block(training, steps.columns, [(step, coder)])
+            if everything is not None:
+                everything = impute_block(everything, steps.columns, [(step, coder)])
     return fitted
+
+
+def impute_all(flat: np.ndarray, steps: Steps) -> np.ndarray:
+    """A 2D block filled by the imputers of ``steps``, each fitted on all of it.
+
+    Only for trying a coder on the data it will see (its dimension and column names);
+    preprocessing fits imputers on the training samples.
+    """
+    imputers = Steps(steps.columns, coders=[step for step in steps.coders if step.is_imputer])
+    if not imputers.coders:
+        return flat
+    fitted = fit_coders({None: flat}, np.arange(len(flat)), {}, imputers)
+    return impute_block(flat, steps.columns, list(zip(imputers.coders, fitted, strict=True)))
+
+
+def impute_block(
+    flat: np.ndarray, columns: list[str], imputers: list[tuple[Any, Any]]
+) -> np.ndarray:
+    """A copy of a 2D block with each imputer's columns filled by it, in order.
+
+    Args:
+        flat: Samples x ``columns``.
+        columns: The block's columns.
+        imputers: ``(EncodeStep, fitted imputer)`` pairs.
+    """
+    if not imputers:
+        return flat
+    out = flat.astype(np.float64) if flat.dtype.kind in "biu" else flat.copy()
+    for step, coder in imputers:
+        at = [columns.index(column) for column in step.columns]
+        out[:, at] = encode.transform(coder, step.dimension, out[:, at])
+    return out
+
+
+def _pairs(steps: Steps, fitted: list[Any], imputers: bool) -> list[tuple[EncodeStep, Any]]:
+    """The imputers (or the other coders) of ``steps`` with their fitted copies."""
+    pairs = zip(steps.coders, fitted, strict=True)
+    return [(step, coder) for step, coder in pairs if step.is_imputer == imputers]
 
 
 def encode_block(samples: Any, steps: Steps, fitted: list[Any]) -> np.ndarray:
@@ -203,10 +259,13 @@ def encode_block(samples: Any, steps: Steps, fitted: list[Any]) -> np.ndarray:
     if not steps.coders:
         return array
     lead = array.shape[:-1]
-    flat = array.reshape(-1, array.shape[-1])
-    claimed = {column for step in steps.coders for column in step.columns}
+    flat = impute_block(
+        array.reshape(-1, array.shape[-1]), steps.columns, _pairs(steps, fitted, imputers=True)
+    )
+    coders = _pairs(steps, fitted, imputers=False)
+    claimed = {column for step, _ in coders for column in step.columns}
     parts = []
-    for step, coder in zip(steps.coders, fitted, strict=True):
+    for step, coder in coders:
         encoded = encode.transform(
             coder, step.dimension, _columns(flat, steps.columns, step.columns)
         )
@@ -216,6 +275,8 @@ def encode_block(samples: Any, steps: Steps, fitted: list[Any]) -> np.ndarray:
         parts.append(_columns(flat, steps.columns, rest))
     parts = [part.reshape(len(flat), -1) for part in parts]
     out = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+    if out.dtype == object:  # a table's untouched numeric columns beside encoded text ones
+        out = encode.as_numbers_if_possible(out)
     return out.reshape(*lead, out.shape[-1])
 
 
@@ -230,26 +291,28 @@ def decode_block(encoded: np.ndarray, steps: Steps, fitted: list[Any]) -> np.nda
     """Undo ``encode_block``: each coder's block through its inverse, in the original columns.
 
     Used for windowed targets, whose values are a Feature's encoded columns. The last axis
-    holds the encoded columns; every other axis is kept.
+    holds the encoded columns; every other axis is kept. Imputers lay out no columns of
+    their own, so they have nothing to undo: filled values decode as they are.
 
     Raises:
         InvalidArgument: A coder that cannot be inverted.
     """
     encoded = np.asarray(encoded, dtype=np.float64)
-    if not steps.coders:
+    coders = _pairs(steps, fitted, imputers=False)
+    if not coders:
         return encoded
     lead = encoded.shape[:-1]
     flat = encoded.reshape(-1, encoded.shape[-1])
     out = np.empty((len(flat), len(steps.columns)), dtype=np.float64)
     start = 0
-    for step, coder in zip(steps.coders, fitted, strict=True):
+    for step, coder in coders:
         width = len(encode.encoded_column_names(coder, step.dimension, step.columns))
         decoded = encode.inverse_transform(coder, step.dimension, flat[:, start : start + width])
         out[:, [steps.columns.index(column) for column in step.columns]] = np.asarray(
             decoded, dtype=np.float64
         ).reshape(len(flat), -1)
         start += width
-    claimed = {column for step in steps.coders for column in step.columns}
+    claimed = {column for step, _ in coders for column in step.columns}
     rest = [at for at, column in enumerate(steps.columns) if column not in claimed]
     if rest:
         out[:, rest] = flat[:, start:]
@@ -257,9 +320,15 @@ def decode_block(encoded: np.ndarray, steps: Steps, fitted: list[Any]) -> np.nda
 
 
 def encoded_columns(steps: Steps, coder_names: list[list[str]]) -> list[str]:
-    """The column names after encoding, in the order ``encode_block`` lays them out."""
-    claimed = {column for step in steps.coders for column in step.columns}
-    names = [name for names in coder_names for name in names]
+    """The column names after encoding, in the order ``encode_block`` lays them out.
+
+    Args:
+        steps: The recorded steps.
+        coder_names: The encoded names of each coder in ``steps.coders`` (imputers' too).
+    """
+    coders = _pairs(steps, coder_names, imputers=False)
+    claimed = {column for step, _ in coders for column in step.columns}
+    names = [name for _, names in coders for name in names]
     return names + [column for column in steps.columns if column not in claimed]
 
 
@@ -273,11 +342,10 @@ def _rows_of(source: Any, rows: np.ndarray) -> Any:
     return source[rows]
 
 
-def _block(source: Any, columns: list[str], wanted: list[str]) -> np.ndarray:
+def _flat(source: Any) -> np.ndarray:
+    """Samples as a 2D block of columns (their last axis)."""
     array = source.to_numpy() if isinstance(source, pd.DataFrame) else np.asarray(source)
-    if wanted != columns:
-        array = array[..., [columns.index(column) for column in wanted]]
-    return array.reshape(-1, len(wanted))
+    return array.reshape(-1, array.shape[-1])
 
 
 def _positions(indices: np.ndarray, position: dict[int, int]) -> np.ndarray:

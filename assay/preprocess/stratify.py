@@ -65,7 +65,11 @@ def stratify_values(
     values = _one_column(values, kind)
     if kind == "categorical":
         return values
-    if bin_count is None or isinstance(bin_count, bool) or not isinstance(bin_count, int):
+    if (
+        bin_count is None
+        or isinstance(bin_count, bool)
+        or not isinstance(bin_count, (int, np.integer))
+    ):
         raise InvalidArgument(
             f"bin_count must be an int of at least 2 for kind='continuous'; got {bin_count!r}."
         )
@@ -74,7 +78,7 @@ def stratify_values(
             f"bin_count must be at least 2 for kind='continuous'; got {bin_count}."
         )
     try:
-        bins = pd.qcut(x=values.astype(float), q=bin_count, labels=False, duplicates="drop")
+        bins = pd.qcut(x=values.astype(float), q=int(bin_count), labels=False, duplicates="drop")
     except (TypeError, ValueError) as exc:
         raise InvalidArgument(
             f"label for kind='continuous' must be numeric; got dtype {values.dtype} ({exc})."
@@ -104,12 +108,19 @@ def _show(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def check_sizes(size_test: float | None, size_validation: float | None) -> None:
+def check_sizes(
+    size_test: float | None, size_validation: float | None
+) -> tuple[float | None, float | None]:
     """Check the split sizes of a Splitset.
 
     Args:
-        size_test: Fraction of all samples for the test split, or ``None``.
+        size_test: Fraction of all samples for the test split, or ``None``; a Python or
+            numpy number (``np.float32(0.2)``).
         size_validation: Fraction of all samples for the validation split, or ``None``.
+
+    Returns:
+        ``(size_test, size_validation)`` as Python floats (or None), which scikit-learn and
+        JSON take.
 
     Raises:
         InvalidArgument: When a size is not above 0 and below 1, when they sum to 1 or more
@@ -119,7 +130,7 @@ def check_sizes(size_test: float | None, size_validation: float | None) -> None:
     for name, size in (("size_test", size_test), ("size_validation", size_validation)):
         if size is None:
             continue
-        if isinstance(size, bool) or not isinstance(size, (int, float)):
+        if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)):
             raise InvalidArgument(f"{name} must be a float above 0 and below 1; got {size!r}.")
         if not 0 < size < 1:
             raise InvalidArgument(f"{name} must be above 0.0 and below 1.0; got {size!r}.")
@@ -133,6 +144,14 @@ def check_sizes(size_test: float | None, size_validation: float | None) -> None:
             f"size_test + size_validation must be below 1.0 so samples are left to train on; "
             f"got {size_test!r} + {size_validation!r} = {size_test + size_validation!r}."
         )
+    return _float_or_none(size_test), _float_or_none(size_validation)
+
+
+def _float_or_none(size: float | None) -> float | None:
+    """A Python float; ``np.float32(0.2)`` is 0.2 as written, not the float32 nearest it."""
+    if size is None:
+        return None
+    return float(str(size)) if isinstance(size, np.floating) else float(size)
 
 
 def split_samples(
@@ -165,7 +184,7 @@ def split_samples(
         InvalidArgument: For bad sizes, a ``stratify_on`` of the wrong length, or a class with
             too few samples to appear in every split.
     """
-    check_sizes(size_test, size_validation)
+    size_test, size_validation = check_sizes(size_test, size_validation)
     if isinstance(sample_count, bool) or not isinstance(sample_count, (int, np.integer)):
         raise InvalidArgument(f"sample_count must be an int; got {sample_count!r}.")
     if sample_count < 1:

@@ -126,3 +126,18 @@ class TestBadInput:
         frame = pd.DataFrame({"a": [1, 1], "b": [0, 1]})
         dataset = Dataset.Tabular.from_df(frame)
         self.check(Label, "row 1 is", Label.from_dataset, dataset.id)
+
+    def test_categorical_label_with_missing_values(self):
+        frame = pd.DataFrame({"x": np.arange(8.0), "churn": ["yes", "no"] * 4})
+        frame.loc[[2, 5], "churn"] = None
+        dataset = Dataset.Tabular.from_df(frame)
+        self.check(
+            Label,
+            r"column 'churn' has 2 missing value\(s\) \(rows \[2, 5\]\).*dropna",
+            Label.from_dataset,
+            dataset.id,
+            columns=["churn"],
+        )
+        with pytest.raises(InvalidArgument) as info:
+            Label.from_dataset(dataset.id, columns=["churn"])
+        assert "LabelInterpolater" not in str(info.value)  # it cannot fill classes

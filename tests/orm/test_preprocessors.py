@@ -73,7 +73,39 @@ def test_interpolating_non_float_columns_is_an_error():
         LabelInterpolater.from_label(label.id)
     feature = Feature.from_dataset(dataset.id)
     with pytest.raises(InvalidArgument, match="column 'target'"):
-        FeatureInterpolater.from_feature(feature.id, verbose=False)
+        FeatureInterpolater.from_feature(feature.id, columns=["target"], verbose=False)
+    assert feature.featureinterpolaters == [] and label.labelinterpolaters == []
+
+
+def test_the_default_interpolater_takes_the_floating_columns_and_leaves_text_alone():
+    frame = co2_frame().iloc[:60].copy()
+    frame["plan"] = np.where(np.arange(60) % 2, "basic", "pro")
+    frame["visits"] = np.arange(60)
+    frame.loc[[10, 40], "co2"] = np.nan
+    feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
+    interpolater = FeatureInterpolater.from_feature(
+        feature.id, interpolate_kwargs={"method": "linear"}, verbose=False
+    )
+    assert interpolater.matching_columns == ["co2", "week"]
+    assert interpolater.leftover_columns == ["plan", "visits"]
+    done = feature.preprocess({"train": np.arange(0, 30), "test": np.arange(30, 60)})
+    co2_at = feature.columns.index("co2")
+    filled = np.concatenate([done.arrays["train"], done.arrays["test"]])
+    assert not pd.isna(filled[:, co2_at]).any()
+    np.testing.assert_array_equal(filled[:, feature.columns.index("plan")], frame["plan"])
+
+
+@pytest.mark.parametrize("kwargs", [{"method": "splinee"}, {"method": "polynomial", "order": None}])
+def test_an_interpolation_pandas_refuses_is_refused_when_the_row_is_made(kwargs):
+    frame = co2_frame().iloc[:60].copy()
+    frame.loc[[10, 40], "co2"] = np.nan
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, include_columns=["week"])
+    label = Label.from_dataset(dataset.id, columns=["co2"])
+    with pytest.raises(InvalidArgument, match=r"interpolate_kwargs.*refuses"):
+        FeatureInterpolater.from_feature(feature.id, interpolate_kwargs=kwargs, verbose=False)
+    with pytest.raises(InvalidArgument, match=r"interpolate_kwargs.*refuses"):
+        LabelInterpolater.from_label(label.id, interpolate_kwargs=kwargs)
     assert feature.featureinterpolaters == [] and label.labelinterpolaters == []
 
 
@@ -193,3 +225,48 @@ def test_no_leakage_the_training_split_is_centred_and_the_test_split_is_not():
     np.testing.assert_allclose(train.mean(axis=0), 0, atol=1e-9)
     assert not np.allclose(test.mean(axis=0), 0, atol=1e-3)
     assert isinstance(pd.DataFrame(train), pd.DataFrame)
+
+
+def test_imputers_are_coders_that_run_first_and_may_share_columns():
+    from sklearn.impute import SimpleImputer
+
+    frame = pd.DataFrame(
+        {
+            "plan": ["basic", "pro", None, "pro", "basic", "pro"] * 5,
+            "spend": [10.0, np.nan, 30.0, 40.0, np.nan, 60.0] * 5,
+        }
+    )
+    feature = Feature.from_dataset(Dataset.Tabular.from_df(frame).id)
+    fill_text = FeatureCoder.from_feature(
+        feature.id, SimpleImputer(strategy="most_frequent"), columns=["plan"], verbose=False
+    )
+    onehot = FeatureCoder.from_feature(feature.id, OneHotEncoder(), columns=["plan"], verbose=False)
+    assert onehot.encoded_column_names == ["plan_basic", "plan_pro"]  # tried on filled values
+    fill_number = FeatureCoder.from_feature(
+        feature.id, SimpleImputer(), include=False, dtypes="str", verbose=False
+    )
+    assert fill_number.matching_columns == ["spend"] and fill_number.is_imputer
+    scaler = FeatureCoder.from_feature(
+        feature.id, StandardScaler(), columns=["spend"], verbose=False
+    )
+    order = [row.id for row in feature.featurecoders]
+    assert order == [fill_text.id, fill_number.id, onehot.id, scaler.id]
+    assert feature.encoded_column_names() == ["plan_basic", "plan_pro", "spend"]
+    done = feature.preprocess({"train": np.arange(18), "test": np.arange(18, 30)})
+    assert not np.isnan(done.arrays["test"].astype(float)).any()
+    assert done.fitted[3].n_samples_seen_ == 18  # the scaler saw filled values only
+    late = Feature.from_dataset(feature.dataset_id)
+    FeatureCoder.from_feature(late.id, StandardScaler(), columns=["spend"], verbose=False)
+    with pytest.raises(InvalidArgument, match="imputers come first"):
+        FeatureCoder.from_feature(late.id, SimpleImputer(), columns=["spend"], verbose=False)
+    assert len(late.featurecoders) == 1
+
+
+def test_a_label_takes_no_imputer():
+    from sklearn.impute import SimpleImputer
+
+    frame = load_iris(as_frame=True).frame
+    label = Label.from_dataset(Dataset.Tabular.from_df(frame).id, columns=["target"])
+    with pytest.raises(InvalidArgument, match="Drop the rows whose target is missing"):
+        LabelCoder.from_label(label.id, SimpleImputer())
+    assert label.labelcoders == []

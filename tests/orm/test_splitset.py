@@ -246,3 +246,47 @@ def test_named_versions_must_differ(backend):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Splitset.make([feature.id], label.id, size_test=0.2).version is None
+
+
+def test_numpy_sizes_and_counts_are_stored_as_numbers(backend):
+    _frame, feature, label = tabular(load_diabetes, "diabetes")
+    splitset = Splitset.make(
+        [feature.id],
+        label.id,
+        size_test=np.float32(0.2),
+        size_validation=np.float64(0.2),
+        bin_count=np.int64(3),
+        fold_count=np.int64(2),
+        name="numpy",
+    )
+    stored = Splitset.get_by_id(splitset.id)
+    assert stored.size_test == pytest.approx(0.2) and stored.size_validation == 0.2
+    assert (stored.bin_count, stored.fold_count) == (3, 2) and len(stored.folds) == 2
+    assert type(stored.bin_count) is int and type(stored.size_test) is float
+
+
+def gappy_regression(gaps: list[int]) -> tuple[pd.DataFrame, Feature, Label]:
+    frame = load_diabetes(as_frame=True).frame.iloc[:120].reset_index(drop=True)
+    frame.loc[gaps, "target"] = np.nan
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    return frame, feature, Label.from_dataset(dataset.id, columns=["target"])
+
+
+def test_an_interpolated_label_with_gaps_is_stratified_on_its_filled_bins(backend):
+    from assay.orm import LabelInterpolater
+
+    frame, feature, label = gappy_regression([3, 40, 77])
+    LabelInterpolater.from_label(label.id, interpolate_kwargs={"method": "linear"})
+    splitset = Splitset.make([feature.id], label.id, size_test=0.25, bin_count=3, fold_count=2)
+    filled = frame["target"].interpolate(method="linear", limit_direction="both")
+    assert_stratified(pd.qcut(filled, 3, labels=False).to_numpy(), splitset.samples)
+    for split in splitset.samples:
+        assert not np.isnan(splitset.fetch_cache(split, "label")).any()
+
+
+def test_a_continuous_label_with_gaps_and_no_interpolater_is_refused(backend):
+    _frame, feature, label = gappy_regression([3, 40])
+    with pytest.raises(InvalidArgument, match=r"missing values \{'target': 2\}.*LabelInterpolater"):
+        Splitset.make([feature.id], label.id, size_test=0.25)
+    assert Splitset.select_where() == []

@@ -39,6 +39,24 @@ def test_defaults_and_kwargs_checks():
         check_interpolate_kwargs({"inplace": True})
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"method": "splinee"}, "method=splinee"),
+        ({"method": "polynomial", "order": None}, "polynomial"),
+        ({"method": "pad"}, "limit_direction"),
+    ],
+)
+def test_settings_pandas_refuses_are_refused_when_checked(kwargs, match):
+    with pytest.raises(InvalidArgument, match=match):
+        check_interpolate_kwargs(kwargs)
+
+
+def test_every_usual_method_passes_the_check():
+    for method in ("linear", "time", "index", "nearest", "spline", "pchip", "akima"):
+        assert check_interpolate_kwargs({"method": method})["method"] == method
+
+
 def test_non_floating_columns_are_refused(co2):
     check_floating(co2, ["co2", "lagged"])
     frame = co2.assign(week=np.arange(len(co2)))

@@ -168,6 +168,15 @@ def test_good_sizes_pass():
     check_sizes(0.2, 0.3)
 
 
+def test_numpy_sizes_and_counts_are_accepted():
+    check_sizes(np.float32(0.2), np.float64(0.3))
+    samples = split_samples(20, None, size_test=np.float32(0.2), size_validation=None)
+    assert len(samples["test"]) == 4
+    bins = stratify_values(np.arange(20.0), kind="continuous", bin_count=np.int64(4))
+    assert sorted(set(bins)) == [0, 1, 2, 3]
+    assert len(make_folds(np.arange(40), None, np.int64(4))) == 4
+
+
 def test_too_few_samples_of_a_class_says_how_many():
     y = np.array([0] * 20 + [1] * 20 + [2])
     with pytest.raises(InvalidArgument) as info:
