@@ -181,3 +181,24 @@ def test_a_failed_inference_writes_nothing(backend):
     with pytest.raises(InvalidArgument, match="target_dataset"):
         Inference(queue.predictors[0], new_rows, target_dataset=np.zeros(3))
     assert _rows_in_every_table() == before
+
+
+def test_a_failed_inference_leaves_no_cache_folder(monkeypatch, metastore):
+    from assay.config import cache_dir
+    from assay.mlops import Inference
+    from assay.orm import Splitset
+
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
+    queue = Experiment(_logistic_architecture("classification_multi"), Trainer(splitset))
+    queue.run_jobs(progress=False)
+    folders = set(cache_dir().iterdir())
+
+    def failing_infer(self):
+        self.split_arrays(self.inference_key())  # the samples are cached, then it fails
+        raise RuntimeError("the model crashed")
+
+    monkeypatch.setattr(Splitset, "infer", failing_infer)
+    with pytest.raises(RuntimeError, match="crashed"):
+        Inference(queue.predictors[0], frame.drop(columns="target").head(5))
+    assert set(cache_dir().iterdir()) == folders

@@ -25,7 +25,7 @@ from assay.orm.dataset import check_text
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_encodable, check_samples
-from assay.store import transaction
+from assay.store import on_rollback, transaction
 from assay.store.session import lock_table
 
 LIBRARIES = (None, "numpy", "pytorch")
@@ -323,6 +323,9 @@ class Splitset(BaseModel):
 
         root = Path(self.cache_path)
         cache.clear(root)
+        # Inside a caller's transaction (e.g. Inference) this Splitset may never land; then
+        # its cache folder must not stay behind either.
+        on_rollback(lambda: cache.clear(root))
         features = self.features
         label = self.label
         raw = RawData([f.raw_data() for f in features], None if label is None else label.to_df())
