@@ -239,7 +239,10 @@ def test_a_model_saved_by_one_process_loads_in_a_fresh_one(tmp_path):
 
 SLOW_QUEUE = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    # A suite started in the background of a script inherits SIGINT ignored, and Python then
+    # never raises KeyboardInterrupt: restore it, as a terminal would have it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from sklearn.datasets import load_iris
     from assay.orm import Algorithm, Dataset, Feature, Hyperparamset, Label, Queue, Splitset
 
