@@ -30,23 +30,26 @@ def datasets() -> None:
 
 @app.command()
 def queues() -> None:
-    """List the Queues: what they train, and how many of their runs are done."""
+    """List the Queues: name, what they train, and how many of their runs are done."""
     from assay.orm import Queue
+    from assay.summary import queue_status_counts
 
     rows = Queue.select_where()
     if not rows:
         typer.echo("No queues yet.")
         return
+    width = max(len(queue.name or "-") for queue in rows)
     for queue in rows:
         algorithm = queue.algorithm
-        counts = queue.status_counts()
+        counts = queue_status_counts(queue)
         problems = ", ".join(
             f"{counts[status]} {status}"
             for status in ("running", "failed", "stopped")
             if counts[status]
         )
         typer.echo(
-            f"Queue {queue.id:>4}  {algorithm.library:<8} {algorithm.analysis_type:<22} "
+            f"Queue {queue.id:>4}  {queue.name or '-':<{width}}  "
+            f"{algorithm.library:<8} {algorithm.analysis_type:<22} "
             f"Splitset {queue.splitset_id:>4}  {counts['succeeded']:>4}/{queue.total_runs} runs"
             + (f"  ({problems})" if problems else "")
             + (f"  {queue.description}" if queue.description else "")
@@ -55,16 +58,20 @@ def queues() -> None:
 
 @app.command()
 def runs(queue_id: int = typer.Argument(..., help="The Queue whose runs to show.")) -> None:
-    """Show each run of a Queue with its status and message (works while the queue runs)."""
+    """Show each run of a Queue with its status and message (works while the queue runs).
+
+    A run left running by a process that has ended shows as stopped (the row is not changed).
+    """
     from assay.errors import NotFound
     from assay.orm import Queue
+    from assay.summary import queue_status_counts, run_status
 
     try:
         queue = Queue.get_by_id(queue_id)
     except NotFound as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=1) from exc
-    counts = queue.status_counts()
+    counts = queue_status_counts(queue)
     typer.echo(
         f"Queue {queue.id}: {counts['succeeded']} of {queue.total_runs} runs succeeded, "
         + ", ".join(
@@ -75,10 +82,11 @@ def runs(queue_id: int = typer.Argument(..., help="The Queue whose runs to show.
     )
     for run in queue.runs:
         epochs = len(run.epochs)
-        detail = f"  {run.message}" if run.message else ""
+        status, why = run_status(run)
+        detail = "".join(f"  {text}" for text in (why, run.message) if text)
         typer.echo(
             f"  run {run.id:>4}  job {run.job_id:>4}  repeat {run.repeat_index}  "
-            f"{run.status:<9}  {epochs:>4} epochs{detail}"
+            f"{status:<9}  {epochs:>4} epochs{detail}"
         )
 
 

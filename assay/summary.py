@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from sqlalchemy import func, select
 
 from assay.config import database_url
 from assay.store.session import reading
+
+if TYPE_CHECKING:
+    from assay.orm import Queue, Run
 
 
 def datasets_frame() -> pd.DataFrame:
@@ -31,6 +36,33 @@ def datasets_frame() -> pd.DataFrame:
         ],
         columns=["id", "name", "version", "type", "shape", "MB", "ingested", "created"],
     )
+
+
+def run_status(run: Run) -> tuple[str, str | None]:
+    """A run's status as a reader should see it, and why when it differs from the row's.
+
+    A run recorded as running whose process on this host has ended trains nothing: it
+    shows as ``stopped``. Only the display changes; the row is left as it is (the next
+    worker to claim the run takes it over).
+    """
+    if run.status == "running" and not run.is_live():
+        if run.pid is None:
+            return "stopped", "no process recorded"
+        return "stopped", f"process {run.pid} ended"
+    return run.status, None
+
+
+def queue_status_counts(queue: Queue) -> dict[str, int]:
+    """How many of a Queue's runs are in each status, as ``run_status`` shows them."""
+    from assay.orm import Run
+
+    counts = queue.status_counts()
+    if counts["running"]:
+        running = Run.select_where(Run.queue_id == queue.id, Run.status == "running")
+        ended = sum(run_status(run)[0] == "stopped" for run in running)
+        counts["running"] -= ended
+        counts["stopped"] += ended
+    return counts
 
 
 def table_counts() -> dict[str, int]:

@@ -45,7 +45,8 @@ def test_the_demo_runs_an_experiment_end_to_end(tmp_path, capsys):
     assert "cdn.plot.ly" not in html
 
 
-def test_runs_shows_each_runs_status():
+def small_queue():
+    """A Queue of two runs on iris: C=1 trains, C=10 raises."""
     from sklearn.datasets import load_iris
 
     from assay.mlops import Architecture, Experiment, Input, Pipeline, Stratifier, Target, Trainer
@@ -65,12 +66,16 @@ def test_runs_shows_each_runs_status():
             raise ValueError("C too large for this demo")
         return model.fit(train_features, train_label.ravel())
 
-    queue = Experiment(
+    return Experiment(
         Architecture(
             "sklearn", "classification_multi", build, train, hyperparameters={"C": [1, 10]}
         ),
         Trainer(splitset, permute_count=0),
     )
+
+
+def test_runs_shows_each_runs_status():
+    queue = small_queue()
     before = runner.invoke(app, ["runs", str(queue.id)]).output
     assert "0 of 2 runs succeeded, 2 queued" in before
     queue.run_jobs(progress=False)
@@ -78,6 +83,42 @@ def test_runs_shows_each_runs_status():
     assert "1 of 2 runs succeeded, 1 failed" in after
     assert "ValueError: C too large for this demo" in after
     listing = runner.invoke(app, ["queues"]).output
-    assert f"Queue {queue.id:>4}  sklearn" in listing and "1/2 runs  (1 failed)" in listing
+    assert f"Queue {queue.id:>4}  -  sklearn" in listing and "1/2 runs  (1 failed)" in listing
     missing = runner.invoke(app, ["runs", "999"])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_queues_shows_each_queues_name():
+    unnamed, named = small_queue(), small_queue()
+    named.set_info(name="iris grid")
+    listing = runner.invoke(app, ["queues"]).output
+    assert f"Queue {unnamed.id:>4}  -          sklearn" in listing
+    assert f"Queue {named.id:>4}  iris grid  sklearn" in listing
+
+
+def test_a_run_whose_process_ended_shows_as_stopped():
+    import socket
+    import subprocess
+    import sys
+
+    from assay.orm import Run
+
+    queue = small_queue()
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead_run, live_run = queue.runs
+        for run, process in ((dead_run, ended), (live_run, alive)):
+            run.update_columns(status="running", pid=process.pid, host=socket.gethostname())
+        output = runner.invoke(app, ["runs", str(queue.id)]).output
+        listing = runner.invoke(app, ["queues"]).output
+    finally:
+        alive.kill()
+        alive.wait()
+    assert "0 of 2 runs succeeded, 1 running, 1 stopped" in output
+    lines = {line.split()[1]: line for line in output.splitlines() if "  run " in line}
+    assert f"stopped       0 epochs  process {ended.pid} ended" in lines[str(dead_run.id)]
+    assert "running" in lines[str(live_run.id)]
+    assert "0/2 runs  (1 running, 1 stopped)" in listing
+    assert Run.get_by_id(dead_run.id).status == "running"  # shown, not written

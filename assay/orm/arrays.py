@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -32,16 +32,20 @@ class ArrayDataset(Dataset):
     argument: ClassVar[str]
 
     @classmethod
-    def from_numpy(
+    def register_numpy(
         cls,
         arr_or_npy_path: np.ndarray | str | Path,
-        ingest: bool | None = None,
-        rename_columns: list[str] | None = None,
-        retype: Any = None,
-        description: str | None = None,
-        name: str | None = None,
-    ) -> ArrayDataset:
-        """Register an ndarray (always ingested) or an ``.npy`` file (not ingested by default)."""
+        *,
+        ingest: bool | None,
+        rename_columns: list[str] | None,
+        retype: Any,
+        description: str | None,
+        name: str | None,
+    ) -> Self:
+        """Register an ndarray (always ingested) or an ``.npy`` file (not ingested by default).
+
+        The body of each subclass's ``from_numpy``, which names its first argument as 001 does.
+        """
         if isinstance(arr_or_npy_path, np.ndarray):
             if check_ingest(ingest, default=True) is False:
                 raise InvalidArgument(
@@ -84,7 +88,7 @@ class ArrayDataset(Dataset):
         name: str | None,
         digest: str | None = None,
         **columns: Any,
-    ) -> ArrayDataset:
+    ) -> Self:
         """Name, retype, describe, hash and write an array (shared by every N-D constructor)."""
         check_info(name, description)
         names = arrays.column_names(arr, rename_columns)
@@ -162,6 +166,35 @@ class Sequence(ArrayDataset):
     ndim = 3
     argument = "arr3D_or_npyPath"
 
+    @classmethod
+    def from_numpy(
+        cls,
+        arr3D_or_npyPath: np.ndarray | str | Path,
+        ingest: bool | None = None,
+        rename_columns: list[str] | None = None,
+        retype: Any = None,
+        description: str | None = None,
+        name: str | None = None,
+    ) -> Sequence:
+        """Register a 3D ndarray (always ingested) or an ``.npy`` file (not ingested by default).
+
+        Args:
+            arr3D_or_npyPath: The (samples, rows, columns) array, or the path of an ``.npy`` file.
+            ingest: Keep the data in the metastore (default: True for an array, False for a path).
+            rename_columns: New column names, one per column (the last dimension).
+            retype: A dtype for every column, or one per column.
+            description: What the dataset is.
+            name: Short name; registering the same name again makes a new version.
+        """
+        return cls.register_numpy(
+            arr3D_or_npyPath,
+            ingest=ingest,
+            rename_columns=rename_columns,
+            retype=retype,
+            description=description,
+            name=name,
+        )
+
 
 class Image(ArrayDataset):
     """4D data: (samples, channels, rows, columns), from arrays, folders or URLs."""
@@ -169,6 +202,35 @@ class Image(ArrayDataset):
     __mapper_args__ = {"polymorphic_identity": "image"}
     ndim = 4
     argument = "arr4D_or_npyPath"
+
+    @classmethod
+    def from_numpy(
+        cls,
+        arr4D_or_npyPath: np.ndarray | str | Path,
+        ingest: bool | None = None,
+        rename_columns: list[str] | None = None,
+        retype: Any = None,
+        description: str | None = None,
+        name: str | None = None,
+    ) -> Image:
+        """Register a 4D ndarray (always ingested) or an ``.npy`` file (not ingested by default).
+
+        Args:
+            arr4D_or_npyPath: The (samples, channels, rows, columns) array, or an ``.npy`` path.
+            ingest: Keep the data in the metastore (default: True for an array, False for a path).
+            rename_columns: New column names, one per pixel column (the last dimension).
+            retype: A dtype for every column, or one per column.
+            description: What the dataset is.
+            name: Short name; registering the same name again makes a new version.
+        """
+        return cls.register_numpy(
+            arr4D_or_npyPath,
+            ingest=ingest,
+            rename_columns=rename_columns,
+            retype=retype,
+            description=description,
+            name=name,
+        )
 
     @classmethod
     def from_folder(

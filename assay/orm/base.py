@@ -159,6 +159,31 @@ class BaseModel(Base):
         return row
 
     @classmethod
+    def get_by_name(cls, name: str) -> Self:
+        """The latest row with this name.
+
+        That is the highest ``version`` where the table has versions (a row named by
+        ``set_info``, without a version, comes after every versioned one), else the newest row.
+
+        Raises:
+            InvalidArgument: When ``name`` is not a str.
+            NotFound: When no row of this table has the name.
+        """
+        if not isinstance(name, str):
+            raise InvalidArgument(f"name must be a str; got {type(name).__name__} {name!r}.")
+        order = [cls.id.desc()]
+        if "version" in cls.__mapper__.columns:
+            order.insert(0, cls.__mapper__.columns["version"].desc().nulls_last())
+        statement = select(cls).where(cls.name == name).order_by(*order).limit(1)
+        with reading() as db:
+            row = db.scalar(statement)
+        if row is None:
+            raise NotFound(
+                f"{cls.__name__} named {name!r} does not exist; set_info(name=...) names a row."
+            )
+        return row
+
+    @classmethod
     def select_where(cls, *conditions: Any, order_by: Any = None) -> list[Self]:
         """Rows of this table that meet every condition, in id order by default."""
         statement = select(cls).where(*conditions).order_by(order_by or cls.id)
@@ -182,10 +207,28 @@ class BaseModel(Base):
 
     @id_method
     def set_info(self, name: str | None = None, description: str | None = None) -> Self:
-        """Record a short name and a description of what is unique about this entry."""
+        """Record a short name and a description of what is unique about this entry.
+
+        Args:
+            name: Short name to remember this entry by; None leaves it as it is.
+            description: What is unique about this entry; None leaves it as it is, and
+                ``""`` clears it.
+
+        Raises:
+            InvalidArgument: A name or description that is not a str, a name longer than
+                its column, or an empty name (an entry is found by its name, and a named
+                Dataset or Splitset is versioned by it, so a name is renamed, never blanked).
+        """
         check_text(name, "name")
         check_text(description, "description")
-        values = {key: v for key, v in (("name", name), ("description", description)) if v}
+        if name is not None and not name.strip():
+            raise InvalidArgument(
+                f"name must be a non-empty str; got {name!r}. Pass a new name, or None to "
+                "leave the name as it is."
+            )
+        values: dict[str, Any] = {} if name is None else {"name": name}
+        if description is not None:
+            values["description"] = description or None
         return self.update_columns(**values)
 
     def update_columns(self, **values: Any) -> Self:

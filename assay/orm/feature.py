@@ -150,10 +150,10 @@ class Feature(ColumnSelection):
     def preprocessed_shape(self) -> tuple[int, ...]:
         """The shape of all samples after interpolation, encoding and windowing (not shaping)."""
         columns = len(self.encoded_column_names())
-        window = self.window
-        if window is not None:
-            return (window.window_count, window.size_window, columns)
         shape = tuple(self.dataset.shape.values())
+        window = self.window
+        if window is not None:  # windows of samples: each keeps the axes of a sample
+            return (window.window_count, window.size_window, *shape[1:-1], columns)
         return (*shape[:-1], columns)
 
     @id_method

@@ -41,10 +41,14 @@ class Window(BaseModel):
     def from_feature(
         cls, feature_id: int, size_window: int, size_shift: int, record_shifted: bool = True
     ) -> Window:
-        """Cut a Feature's rows (timesteps) into windows aligned to the end of the series.
+        """Cut a Feature's samples (timesteps) into windows aligned to the end of the series.
+
+        Data of any dimensionality is windowed along its first axis: the rows of a Tabular
+        Dataset, or the samples of a Sequence (3D) or Image (4D) one, so each window holds
+        ``size_window`` consecutive samples.
 
         Args:
-            feature_id: A Feature of a Tabular Dataset whose rows are timesteps.
+            feature_id: A Feature whose samples (first axis) are timesteps.
             size_window: Timesteps in each window (the past a model learns from).
             size_shift: Timesteps between windows, and in each shifted window (the future).
             record_shifted: False for inference: no future is known, and the latest
@@ -52,7 +56,7 @@ class Window(BaseModel):
 
         Raises:
             InvalidArgument: Sizes that are not positive ints or too large for the series,
-                a Feature that is not tabular, or a second Window for the Feature.
+                or a second Window for the Feature.
         """
         from assay.preprocess.window import window_indices
 
@@ -61,11 +65,6 @@ class Window(BaseModel):
         for argument, value in (("size_window", size_window), ("size_shift", size_shift)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise InvalidArgument(f"{argument} must be an int; got {value!r}.")
-        if feature.dataset.typ != "tabular":
-            raise InvalidArgument(
-                f"feature_id: windows are cut from the rows of a Tabular time series; Feature "
-                f"{feature.id} is drawn from a {feature.dataset.typ} Dataset."
-            )
         unshifted, shifted = window_indices(
             feature.dataset.sample_count(), int(size_window), int(size_shift), record_shifted
         )

@@ -21,6 +21,9 @@ whose future is what inference predicts::
 
 Window 0 then still starts at timestep 2, so the first eleven windows are the same either
 way.
+
+A timestep is whatever the data's first axis holds: a row of a table, or a whole sample of
+a Sequence (3D) or Image (4D) Dataset; a window then stacks ``size_window`` such samples.
 """
 
 from __future__ import annotations

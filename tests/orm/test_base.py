@@ -46,6 +46,36 @@ def test_set_info_by_id_and_on_row():
         dataset.set_info(name=3)
 
 
+def test_set_info_clears_a_description_and_refuses_an_empty_name():
+    dataset = Dataset.Tabular.from_df(small_frame(), name="tiny", description="four rows")
+    dataset.set_info(description="")
+    fresh = Dataset.get_by_id(dataset.id)
+    assert (fresh.name, fresh.description) == ("tiny", None) and dataset.description is None
+    for empty in ("", "  "):
+        with pytest.raises(InvalidArgument, match="name must be a non-empty str"):
+            dataset.set_info(name=empty, description="not written either")
+    fresh = Dataset.get_by_id(dataset.id)
+    assert (fresh.name, fresh.description) == ("tiny", None)
+
+
+def test_get_by_name_is_the_latest_version_or_the_newest_row():
+    first = Dataset.Tabular.from_df(small_frame(), name="tiny")
+    second = Dataset.Tabular.from_df(small_frame().iloc[:3], name="tiny")
+    assert (first.version, second.version) == (1, 2)
+    Dataset.Tabular.from_df(small_frame().iloc[:2]).set_info(name="tiny")  # named, no version
+    assert Dataset.get_by_name("tiny").id == second.id
+    assert Dataset.Tabular.get_by_name("tiny").id == second.id
+    older = Feature.from_dataset(first.id, include_columns=["a"]).set_info(name="x")
+    newer = Feature.from_dataset(first.id, include_columns=["b"]).set_info(name="x")
+    assert Feature.get_by_name("x").id == newer.id != older.id
+    with pytest.raises(NotFound, match="Sequence named 'tiny' does not exist"):
+        Dataset.Sequence.get_by_name("tiny")
+    with pytest.raises(NotFound, match="Label named 'x' does not exist"):
+        Label.get_by_name("x")
+    with pytest.raises(InvalidArgument, match="name must be a str; got int"):
+        Dataset.get_by_name(1)
+
+
 def test_id_method_pattern_works_both_ways():
     dataset = Dataset.Tabular.from_df(small_frame())
     feature = Feature.from_dataset(dataset.id, include_columns=["a"])

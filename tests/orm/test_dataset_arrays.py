@@ -52,6 +52,14 @@ def test_sequence_from_ndarray(digits):
     np.testing.assert_array_equal(picked, digits[[5]][..., [7, 0]])
 
 
+def test_from_numpy_takes_001s_keyword_names(tmp_path, digits):
+    sequence = Dataset.Sequence.from_numpy(arr3D_or_npyPath=digits[:4])
+    assert sequence.shape == {"samples": 4, "rows": 8, "columns": 8}
+    np.save(tmp_path / "images.npy", digits[:3, None])
+    image = Dataset.Image.from_numpy(arr4D_or_npyPath=tmp_path / "images.npy")
+    assert image.typ == "image" and image.to_arr().shape == (3, 1, 8, 8)
+
+
 def test_sequence_from_npy_path_not_ingested(tmp_path, digits):
     path = tmp_path / "digits.npy"
     np.save(path, digits)

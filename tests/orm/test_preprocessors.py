@@ -209,8 +209,8 @@ def test_windows_with_an_encoder_and_bad_windows(backend):
     with pytest.raises(InvalidArgument, match="Window"):
         Splitset.make([windowed.id], label.id)
     images = Dataset.Image.from_numpy(np.zeros((30, 1, 2, 2)))
-    with pytest.raises(InvalidArgument, match="Tabular"):
-        Window.from_feature(Feature.from_dataset(images.id).id, size_window=5, size_shift=2)
+    with pytest.raises(InvalidArgument, match="more than the series"):  # 30 images
+        Window.from_feature(Feature.from_dataset(images.id).id, size_window=25, size_shift=6)
 
 
 def test_no_leakage_the_training_split_is_centred_and_the_test_split_is_not():

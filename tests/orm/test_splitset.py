@@ -202,6 +202,35 @@ def test_windows_are_the_samples_and_their_future_the_target():
     assert x.shape[1:] == (21, 2) and y.shape[1:] == (7, 2)
 
 
+@pytest.mark.parametrize(("kind", "sample_shape"), [("Sequence", (4, 3)), ("Image", (1, 2, 3))])
+def test_sequences_and_images_are_windowed_along_their_first_axis(kind, sample_shape):
+    arr = np.arange(60 * np.prod(sample_shape), dtype="float64").reshape(60, *sample_shape)
+    dataset = getattr(Dataset, kind).from_numpy(arr)
+    feature = Feature.from_dataset(dataset.id)
+    FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
+    window = Window.from_feature(feature.id, size_window=10, size_shift=5)
+    assert window.window_count == (60 - 10 - 5) // 5 + 1
+    assert feature.preprocessed_shape() == (window.window_count, 10, *sample_shape)
+    splitset = Splitset.make([feature.id], size_test=0.2)
+    assert sum(len(rows) for rows in splitset.samples.values()) == window.window_count
+    splitset.cache_samples()
+    for split, windows in splitset.samples.items():
+        x = splitset.fetch_cache(split, "features")
+        y = splitset.fetch_cache(split, "label")
+        assert x.shape == (len(windows), 10, *sample_shape)
+        assert y.shape == (len(windows), 5, *sample_shape)
+    scaler = splitset.fitted_featurecoders[0][0]
+    first = splitset.samples["train"][0]
+    x = splitset.fetch_cache("train", "features")
+    y = splitset.fetch_cache("train", "label")
+    for cached, rows in (
+        (x[0], window.samples_unshifted[first]),
+        (y[0], window.samples_shifted[first]),
+    ):
+        expected = scaler.transform(arr[rows].reshape(-1, sample_shape[-1]))
+        np.testing.assert_allclose(cached.reshape(expected.shape), expected)
+
+
 def test_bad_arguments_write_nothing(backend):
     frame, feature, label = tabular(load_iris, "iris")
     cases = [
