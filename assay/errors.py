@@ -19,6 +19,10 @@ class NotFound(AssayError, LookupError):
     """A row, file or column that was asked for does not exist."""
 
 
+class StillNeeded(AssayError):
+    """A row cannot be deleted alone: other rows are built on it; nothing was deleted."""
+
+
 class DataChanged(AssayError):
     """A file registered without ingestion no longer has the content it was registered with."""
 

@@ -19,6 +19,7 @@ from assay.errors import InvalidArgument
 from assay.orm.base import BaseModel, id_method
 from assay.orm.dataset import check_text
 from assay.store import transaction
+from assay.store.deletion import delete_row
 
 FUNCTIONS = ("fn_build", "fn_train", "fn_predict", "fn_lose", "fn_optimize")
 
@@ -140,6 +141,15 @@ class Algorithm(BaseModel):
 
         return Queue.select_where(Queue.algorithm_id == self.id)
 
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Algorithm; its Hyperparamsets and Queues need ``cascade=True``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
+
 
 class Hyperparamset(BaseModel):
     """The values to try for each hyperparameter, and which combinations were drawn."""
@@ -213,6 +223,15 @@ class Hyperparamset(BaseModel):
             for idx, combo in enumerate(combos):
                 db.add(Hyperparamcombo(hyperparamset_id=row.id, idx=idx, hyperparameters=combo))
         return row
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Hyperparamset and its combinations; Queues using it need ``cascade``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
 
 
 class Hyperparamcombo(BaseModel):

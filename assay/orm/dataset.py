@@ -28,6 +28,7 @@ from assay.orm.base import BaseModel, Pickled, check_text, id_method
 from assay.store import in_transaction, on_rollback, reading, transaction
 from assay.store.artifacts import artifact_path, remove_artifact, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
+from assay.store.deletion import delete_row
 from assay.store.engine import engine
 from assay.store.session import lock_table
 
@@ -148,6 +149,17 @@ class Dataset(BaseModel):
                 f"{self.sha256_hexdigest[:12]}...). Register it again as a new version, or "
                 "restore the original."
             )
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Dataset; Features and Labels drawn from it need ``cascade=True``.
+
+        With ``cascade`` everything built on them goes too, down to the Predictions.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled
+from assay.orm.base import BaseModel, Pickled, id_method
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
 from assay.store import transaction
+from assay.store.deletion import delete_row
 
 
 def columns_block(data: np.ndarray) -> np.ndarray:
@@ -154,6 +155,15 @@ class LabelCoder(BaseModel):
             db.add(row)
         return row
 
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this coder; the Splitsets of its Label, fitted with it, need ``cascade=True``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
+
 
 class FeatureCoder(BaseModel):
     """The encoder of some of a Feature's columns, chosen by dtype and column filters."""
@@ -255,3 +265,14 @@ class FeatureCoder(BaseModel):
             )
             db.add(row)
         return row
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this coder; the Splitsets of its Feature, fitted with it, need ``cascade``.
+
+        The coders that stay are numbered again from 0.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)

@@ -13,6 +13,7 @@ from assay.orm.base import Pickled, id_method
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
+from assay.store.deletion import delete_row
 
 
 class Feature(ColumnSelection):
@@ -188,3 +189,14 @@ class Feature(ColumnSelection):
             train_key=train_key,
             fitted=fitted,
         )
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Feature and its preprocessing rows; a Splitset of it needs ``cascade``.
+
+        Its interpolaters, coders, Window and shaper are parts of it and go with it.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)

@@ -12,11 +12,12 @@ from sqlalchemy import JSON, ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel
+from assay.orm.base import BaseModel, id_method
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
 from assay.store import transaction
+from assay.store.deletion import delete_row
 
 
 class LabelInterpolater(BaseModel):
@@ -74,6 +75,15 @@ class LabelInterpolater(BaseModel):
             )
             db.add(row)
         return row
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this interpolater; the Splitsets of its Label need ``cascade=True``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
 
 
 class FeatureInterpolater(BaseModel):
@@ -162,3 +172,14 @@ class FeatureInterpolater(BaseModel):
             )
             db.add(row)
         return row
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this interpolater; the Splitsets of its Feature need ``cascade=True``.
+
+        The interpolaters that stay are numbered again from 0.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)

@@ -14,6 +14,7 @@ from assay.orm.base import Pickled, id_method
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
+from assay.store.deletion import delete_row
 
 
 class Label(ColumnSelection):
@@ -139,6 +140,15 @@ class Label(ColumnSelection):
             train_key=train_key,
             fitted=fitted,
         )
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Label and its interpolater and coder; a Splitset of it needs ``cascade``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
 
 
 def check_one_hot(frame: pd.DataFrame) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from assay.errors import InvalidArgument
 from assay.orm.base import BaseModel, Pickled, UtcDateTime, id_method
 from assay.orm.prediction_methods import PredictionEvaluation
+from assay.store.deletion import delete_row
 
 
 class EpochMetrics(BaseModel):
@@ -116,6 +117,18 @@ class Predictor(BaseModel):
         """The Splitset this Predictor was trained on."""
         return self.job.queue.splitset
 
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this model and its Predictions of its training samples (see below).
+
+        Its Run goes back to ``queued`` (``run_jobs`` would train it again); its
+        inference Splitsets and their Predictions go only with ``cascade=True``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
+
 
 class Prediction(PredictionEvaluation, BaseModel):
     """A Predictor's output on some samples: predictions, probabilities, metrics, importance."""
@@ -148,3 +161,12 @@ class Prediction(PredictionEvaluation, BaseModel):
         from assay.orm.splitset import Splitset
 
         return Splitset.get_by_id(self.splitset_id)
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Prediction (nothing is built on it).
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)

@@ -26,6 +26,7 @@ from assay.orm.base import BaseModel, UtcDateTime, id_method, utcnow
 from assay.orm.dataset import check_text
 from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
+from assay.store.deletion import delete_row
 
 STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
 #: The statuses a worker may take a run from (besides "running" in a dead process).
@@ -346,6 +347,15 @@ class Queue(BaseModel):
                 select(Run.status, func.count()).where(Run.queue_id == self.id).group_by(Run.status)
             ).all()
         return {status: 0 for status in STATUSES} | dict(rows)
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Queue, its Jobs and Runs; the Predictors it trained need ``cascade=True``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
 
 
 class Job(BaseModel):

@@ -8,9 +8,10 @@ from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled
+from assay.orm.base import BaseModel, Pickled, id_method
 from assay.orm.feature import Feature
 from assay.store import transaction
+from assay.store.deletion import delete_row
 
 
 class FeatureShaper(BaseModel):
@@ -62,3 +63,12 @@ class FeatureShaper(BaseModel):
             )
             db.add(row)
         return row
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this shaper; the Splitsets of its Feature need ``cascade=True``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)

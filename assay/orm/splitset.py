@@ -26,6 +26,7 @@ from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_encodable, check_samples
 from assay.store import on_rollback, transaction
+from assay.store.deletion import delete_row
 from assay.store.session import lock_table
 
 LIBRARIES = (None, "numpy", "pytorch")
@@ -250,7 +251,10 @@ class Splitset(BaseModel):
         check_samples(features, label, trained_on)
         with transaction() as db:
             lock_table(db, cls.__tablename__)
-            count = len(list(db.scalars(select(cls.id).where(cls.predictor_id == predictor.id))))
+            # One past the highest key so far: a deleted inference Splitset leaves a gap, and
+            # counting the ones left would hand out a key that another still holds.
+            taken = db.scalars(select(cls.sizes).where(cls.predictor_id == predictor.id))
+            count = max((int(k.split("_")[-1]) + 1 for sizes in taken for k in sizes), default=0)
             key = f"infer_{count}"
             rows = list(range(sample_count))
             splitset = cls(
@@ -571,6 +575,15 @@ class Splitset(BaseModel):
         from assay.train import handoff
 
         return handoff.to_keras(*self.split_arrays(split, fold_id))
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Splitset, its Folds and cache; its Queues and Predictions need ``cascade``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)
 
 
 class Fold(BaseModel):

@@ -11,10 +11,11 @@ from sqlalchemy import JSON, ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel
+from assay.orm.base import BaseModel, id_method
 from assay.orm.feature import Feature
 from assay.orm.preprocessing import check_bool
 from assay.store import transaction
+from assay.store.deletion import delete_row
 
 
 class Window(BaseModel):
@@ -95,3 +96,12 @@ class Window(BaseModel):
         if self.samples_shifted is None:
             return None
         return np.asarray(self.samples_shifted, dtype=np.int64)
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this Window; the Splitsets of its Feature (windows as samples) need ``cascade``.
+
+        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
+        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
+        """
+        return delete_row(self, cascade)

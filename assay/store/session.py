@@ -11,11 +11,14 @@ transaction when called alone.
 
 Files written beside the metastore (artifacts, caches) are not covered by the database's
 rollback, so their writers register a clean-up with ``on_rollback``; it runs if the outermost
-transaction rolls back, and is forgotten when it commits.
+transaction rolls back, and is forgotten when it commits. Files that rows no longer need once
+they are deleted go the other way: ``on_commit`` removes them only after the outermost
+transaction commits, so that a rollback finds them in place.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -34,6 +37,7 @@ class _Open:
     session: Session
     url: str
     undo: list[Callable[[], None]] = field(default_factory=list)
+    done: list[Callable[[], None]] = field(default_factory=list)
 
 
 _OPEN: ContextVar[_Open | None] = ContextVar("assay_open_transaction", default=None)
@@ -72,6 +76,7 @@ def transaction() -> Iterator[Session]:
         raise
     finally:
         _OPEN.reset(token)
+    _run_done(opened.done)
 
 
 @contextmanager
@@ -101,6 +106,33 @@ def on_rollback(undo: Callable[[], None]) -> None:
     found = _joinable()
     if found is not None:
         found.undo.append(undo)
+
+
+def on_commit(step: Callable[[], None]) -> None:
+    """Run ``step`` once the open transaction has committed (now, outside a transaction).
+
+    Call it to remove files that rows deleted in this transaction pointed to: until the
+    outermost transaction commits, a rollback may still bring those rows back. A step that
+    fails warns and stops no other; the commit stands.
+    """
+    found = _joinable()
+    if found is None:
+        _run_done([step])
+        return
+    found.done.append(step)
+
+
+def _run_done(steps: list[Callable[[], None]]) -> None:
+    """Run the steps of a committed transaction in order; one failing warns and stops no other."""
+    for step in steps:
+        try:
+            step()
+        except Exception as exc:  # the data is committed: a leftover file is the lesser harm
+            warnings.warn(
+                f"a clean-up after the commit failed ({type(exc).__name__}: {exc}); "
+                "the rows are gone but a file they pointed to may remain.",
+                stacklevel=3,
+            )
 
 
 def _run_undo(undo: list[Callable[[], None]]) -> None:

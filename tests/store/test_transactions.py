@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assay.orm import Dataset, Feature
-from assay.store import in_transaction, on_rollback, reading, transaction
+from assay.store import in_transaction, on_commit, on_rollback, reading, transaction
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -72,3 +72,21 @@ def test_rollback_runs_the_clean_ups_registered_in_it_and_commit_forgets_them(tm
     assert kept.exists()
     on_rollback(kept.unlink)  # outside a transaction there is nothing to undo
     assert kept.exists()
+
+
+def test_on_commit_runs_after_the_outermost_commit_and_never_on_rollback():
+    ran = []
+    with pytest.warns(UserWarning, match="a clean-up that fails"), transaction():
+        with transaction():
+            on_commit(lambda: ran.append("inner"))
+        assert ran == []  # the inner block's end is no commit
+        on_commit(lambda: ran.append("outer"))
+        on_commit(lambda: (_ for _ in ()).throw(OSError("a clean-up that fails")))
+        on_commit(lambda: ran.append("after the failure"))
+    assert ran == ["inner", "outer", "after the failure"]
+    with pytest.raises(RuntimeError, match="rolled back"), transaction():
+        on_commit(lambda: ran.append("rolled back"))
+        raise RuntimeError("rolled back")
+    assert "rolled back" not in ran
+    on_commit(lambda: ran.append("now"))  # outside a transaction there is nothing to wait for
+    assert ran[-1] == "now"
