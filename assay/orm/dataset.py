@@ -161,6 +161,12 @@ class Dataset(BaseModel):
         """
         return delete_row(self, cascade)
 
+    def _repr_html_(self) -> str:
+        """A compact table of this Dataset for notebooks (see ``assay.notebook``)."""
+        from assay import notebook
+
+        return notebook.dataset_html(self)
+
 
 @dataclass(frozen=True)
 class Stored:

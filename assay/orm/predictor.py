@@ -129,6 +129,12 @@ class Predictor(BaseModel):
         """
         return delete_row(self, cascade)
 
+    def _repr_html_(self) -> str:
+        """A compact table of this Predictor for notebooks (see ``assay.notebook``)."""
+        from assay import notebook
+
+        return notebook.predictor_html(self)
+
 
 class Prediction(PredictionEvaluation, BaseModel):
     """A Predictor's output on some samples: predictions, probabilities, metrics, importance."""
@@ -170,3 +176,9 @@ class Prediction(PredictionEvaluation, BaseModel):
         what, when it refuses (``StillNeeded``) and which files it removes after the commit.
         """
         return delete_row(self, cascade)
+
+    def _repr_html_(self) -> str:
+        """A compact table of this Prediction for notebooks (see ``assay.notebook``)."""
+        from assay import notebook
+
+        return notebook.prediction_html(self)

@@ -357,6 +357,12 @@ class Queue(BaseModel):
         """
         return delete_row(self, cascade)
 
+    def _repr_html_(self) -> str:
+        """A compact table of this Queue for notebooks (see ``assay.notebook``)."""
+        from assay import notebook
+
+        return notebook.queue_html(self)
+
 
 class Job(BaseModel):
     """One hyperparameter combination on one fold: the recipe for ``repeat_count`` models."""

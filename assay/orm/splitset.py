@@ -585,6 +585,12 @@ class Splitset(BaseModel):
         """
         return delete_row(self, cascade)
 
+    def _repr_html_(self) -> str:
+        """A compact table of this Splitset for notebooks (see ``assay.notebook``)."""
+        from assay import notebook
+
+        return notebook.splitset_html(self)
+
 
 class Fold(BaseModel):
     """One cross-validation fold: which training samples fit, which one bin validates."""
