@@ -194,10 +194,11 @@ class PredictionEvaluation:
 
     @id_method
     def confusion_records(self, split: str) -> dict[tuple[Any, Any], list[int]]:
-        """For each (true class, predicted class), the positions in ``split`` of its records.
+        """For each (true class, predicted class), the records of ``split`` that fall there.
 
-        The positions index the split's samples (``splitset.samples[split]`` gives the
-        dataset rows), so a cell of the confusion matrix leads to the actual records.
+        Records are sample indices into the Dataset (``dataset.to_df(samples=...)`` shows
+        them), taken from the split's samples: the Fold's for a model trained on a fold,
+        else the Splitset's. So a cell of the confusion matrix leads to the actual rows.
         """
         from assay.evaluate.confusion import confusion_with_indices
 
@@ -210,7 +211,18 @@ class PredictionEvaluation:
         _, cells = confusion_with_indices(
             data["y_true"], data["y_pred"], labels=list(range(len(names)))
         )
-        return {(names[i], names[j]): [int(v) for v in rows] for (i, j), rows in cells.items()}
+        samples = self.split_samples(split)
+        return {
+            (names[i], names[j]): [int(samples[v]) for v in rows] for (i, j), rows in cells.items()
+        }
+
+    def split_samples(self, split: str) -> list[int]:
+        """The sample indices of one split this Prediction covers, in prediction order."""
+        splitset = self.splitset
+        job = self.predictor.job
+        if splitset.predictor_id is None and job.fold_id is not None:
+            return list(job.fold.samples[split])
+        return list(splitset.samples[split])
 
     @id_method
     def plot_confidence(

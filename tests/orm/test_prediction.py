@@ -108,3 +108,16 @@ def test_raw_class_values_without_a_coder_are_ranked_and_decoded():
     assert set(prediction.predictions["test"]) <= {1, 11, 21}
     assert prediction.metrics["test"]["accuracy"] > 0.85
     assert prediction.plot_data["test"]["y_true"].max() == 2  # ranks, not raw values
+
+
+def test_confusion_records_of_fold_splits_are_the_folds_dataset_rows(trained):
+    truth = trained.splitset.label.to_df()["species"]
+    for predictor in trained.predictors:
+        fold = predictor.job.fold
+        prediction = predictor.predictions[0]
+        for split in ("fold_validation", "test"):
+            cells = prediction.confusion_records(split)
+            records = sorted(row for rows in cells.values() for row in rows)
+            assert records == sorted(fold.samples[split])
+            for (true_class, _), rows in cells.items():
+                assert set(truth.iloc[rows]) <= {true_class}
