@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import ColumnElement
 
 from assay.errors import InvalidArgument
+from assay.evaluate.tables import METRICS_ID_COLUMNS, ModelScores, sort_frame
 from assay.orm.algorithm import Algorithm, Hyperparamcombo, Hyperparamset, check_positive_int
 from assay.orm.base import BaseModel, UtcDateTime, id_method, utcnow
 from assay.orm.dataset import check_text
@@ -241,14 +242,64 @@ class Queue(BaseModel):
 
     def predictions(self) -> list[Any]:
         """The Prediction made during training of each Predictor, in Predictor order."""
-        from assay.orm.predictor import Prediction
+        from assay.orm.predictor import Prediction, Predictor
 
-        predictors = {p.id: p for p in self.predictors}
-        rows = Prediction.select_where(
-            Prediction.predictor_id.in_(list(predictors)),
-            Prediction.splitset_id == self.splitset_id,
+        with reading() as db:
+            statement = (
+                select(Prediction)
+                .join(Predictor, Prediction.predictor_id == Predictor.id)
+                .join(Job, Predictor.job_id == Job.id)
+                .where(Job.queue_id == self.id, Prediction.splitset_id == self.splitset_id)
+                .order_by(Predictor.id)
+            )
+            return list(db.scalars(statement))
+
+    def model_scores(self) -> list[ModelScores]:
+        """Each trained model's ids, hyperparameters and metrics per split, in one read.
+
+        What the tables (``metrics_df``, ``metricsAggregate_df``) and ``best_predictor``
+        are computed from, by the pure functions of ``assay.evaluate.tables``.
+        """
+        from assay.orm.predictor import Prediction, Predictor
+
+        statement = (
+            select(
+                Predictor.id,
+                Predictor.job_id,
+                Job.hyperparamcombo_id,
+                Job.fold_id,
+                Predictor.repeat_index,
+                Prediction.metrics,
+                Hyperparamcombo.hyperparameters,
+            )
+            .join(Job, Predictor.job_id == Job.id)
+            .join(
+                Prediction,
+                and_(
+                    Prediction.predictor_id == Predictor.id,
+                    Prediction.splitset_id == self.splitset_id,
+                ),
+            )
+            .outerjoin(Hyperparamcombo, Job.hyperparamcombo_id == Hyperparamcombo.id)
+            .where(Job.queue_id == self.id)
+            .order_by(Predictor.id)
         )
-        return rows
+        with reading() as db:
+            rows = db.execute(statement).all()
+        return [
+            ModelScores(
+                predictor_id=predictor_id,
+                job_id=job_id,
+                hyperparamcombo_id=combo_id,
+                fold_id=fold_id,
+                repeat_index=repeat_index,
+                metrics=metrics or {},
+                hyperparameters=dict(hyperparameters or {}),
+            )
+            for predictor_id, job_id, combo_id, fold_id, repeat_index, metrics, hyperparameters in (
+                rows
+            )
+        ]
 
     @id_method
     def metrics_df(
@@ -256,34 +307,37 @@ class Queue(BaseModel):
         selected_metrics: list[str] | None = None,
         sort_by: str | list[str] | None = None,
         ascending: bool = False,
+        split: str | list[str] | None = None,
+        hyperparameters: bool = False,
     ) -> Any:
-        """One row per split (or fold) of every model trained, with its metrics."""
-        import pandas as pd
+        """One row per split (or fold) of every model trained, with its metrics.
 
-        jobs = {job.id: job for job in self.jobs}
-        predictors = {p.id: p for p in self.predictors}
-        rows = []
-        for prediction in self.predictions():
-            predictor = predictors[prediction.predictor_id]
-            job = jobs[predictor.job_id]
-            for split, metrics in (prediction.metrics or {}).items():
-                chosen = (
-                    metrics
-                    if selected_metrics is None
-                    else {key: metrics.get(key) for key in selected_metrics}
-                )
-                rows.append(
-                    {
-                        "predictor_id": predictor.id,
-                        "job_id": job.id,
-                        "hyperparamcombo_id": job.hyperparamcombo_id,
-                        "fold_id": job.fold_id,
-                        "repeat_index": predictor.repeat_index,
-                        "split": split,
-                        **chosen,
-                    }
-                )
-        frame = pd.DataFrame(rows)
+        Args:
+            selected_metrics: The metric columns to keep, in this order; None keeps all.
+            sort_by: A column, or columns, to sort by.
+            ascending: Sort ascending; descending by default.
+            split: Keep only this split (e.g. ``"validation"``, ``"fold_validation"``) or
+                these splits; None keeps every split.
+            hyperparameters: Add a column per hyperparameter name (after the id columns)
+                with each model's value; a name that is already a column is ``hp_<name>``.
+
+        Returns:
+            A DataFrame: ``predictor_id``, ``job_id``, ``hyperparamcombo_id``, ``fold_id``,
+            ``repeat_index``, ``split``, the hyperparameters if asked, then the metrics;
+            empty before any model is trained.
+
+        Raises:
+            InvalidArgument: For a split, metric or sort column there is not (the message
+                lists those there are).
+        """
+        from assay.evaluate.tables import metrics_frame
+
+        frame = metrics_frame(
+            self.model_scores(),
+            split=split,
+            selected_metrics=selected_metrics,
+            hyperparameters=hyperparameters,
+        )
         return sort_frame(frame, sort_by, ascending, "metrics_df")
 
     @id_method
@@ -630,26 +684,3 @@ def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:
             f"analysis_type 'regression' needs one numeric Label column; Label {label.id} is "
             f"{label.column_count} column(s) of {dtype}. Use a classification analysis_type."
         )
-
-
-METRICS_ID_COLUMNS = (
-    "predictor_id",
-    "job_id",
-    "hyperparamcombo_id",
-    "fold_id",
-    "repeat_index",
-    "split",
-)
-
-
-def sort_frame(frame: Any, sort_by: str | list[str] | None, ascending: bool, caller: str) -> Any:
-    """Sort a metrics table by some of its columns, with a clear error for unknown ones."""
-    if sort_by is None or frame.empty:
-        return frame
-    columns = [sort_by] if isinstance(sort_by, str) else list(sort_by)
-    unknown = [column for column in columns if column not in frame.columns]
-    if unknown:
-        raise InvalidArgument(
-            f"sort_by: {caller} has no column(s) {unknown}; choose from {list(frame.columns)}."
-        )
-    return frame.sort_values(columns, ascending=ascending, ignore_index=True)

@@ -1,0 +1,79 @@
+"""The metrics tables from plain values: no metastore."""
+
+import math
+
+import numpy as np
+import pytest
+
+from assay.errors import InvalidArgument
+from assay.evaluate.tables import (
+    METRICS_ID_COLUMNS,
+    ModelScores,
+    metrics_frame,
+    sort_frame,
+)
+
+
+def model(predictor_id, combo, fold, scores, hp=None, repeat=0):
+    """A model with ``scores``: ``{split: accuracy}``; loss is 1 - accuracy."""
+    return ModelScores(
+        predictor_id=predictor_id,
+        job_id=10 + predictor_id,
+        hyperparamcombo_id=combo,
+        fold_id=fold,
+        repeat_index=repeat,
+        metrics={split: {"accuracy": value, "loss": 1 - value} for split, value in scores.items()},
+        hyperparameters=hp or {},
+    )
+
+
+MODELS = [
+    model(1, 1, 1, {"fold_validation": 0.6, "test": 0.7}, {"C": 0.1}),
+    model(2, 1, 2, {"fold_validation": 0.8, "test": 0.7}, {"C": 0.1}),
+    model(3, 2, 1, {"fold_validation": 0.9, "test": 0.8}, {"C": 1.0}),
+    model(4, 2, 2, {"fold_validation": 0.7, "test": 0.9}, {"C": 1.0}),
+]
+
+
+def test_metrics_frame_rows_columns_and_filters():
+    frame = metrics_frame(MODELS)
+    assert list(frame.columns) == [*METRICS_ID_COLUMNS, "accuracy", "loss"]
+    assert len(frame) == 8
+    one = metrics_frame(MODELS, split="test", selected_metrics=["loss"])
+    assert list(one["split"]) == ["test"] * 4 and list(one.columns)[-1] == "loss"
+    assert one["loss"].tolist() == pytest.approx([0.3, 0.3, 0.2, 0.1])
+    with pytest.raises(InvalidArgument, match=r"split: no splits named \['train'\]"):
+        metrics_frame(MODELS, split="train")
+    with pytest.raises(InvalidArgument, match=r"\['roc'\]; the metrics there are"):
+        metrics_frame(MODELS, selected_metrics=["accuracy", "roc"])
+    with pytest.raises(InvalidArgument, match="non-empty list"):
+        metrics_frame(MODELS, split=[])
+    assert metrics_frame([]).empty
+
+
+def test_hyperparameter_columns_never_hide_another_column():
+    models = [model(1, 1, None, {"test": 0.5}, {"split": "gini", "loss": "log", "depth": 3})]
+    frame = metrics_frame(models, hyperparameters=True)
+    assert list(frame.columns) == [
+        *METRICS_ID_COLUMNS,
+        "hp_split",
+        "hp_loss",
+        "depth",
+        "accuracy",
+        "loss",
+    ]
+    assert frame.loc[0, "split"] == "test" and frame.loc[0, "hp_split"] == "gini"
+    assert math.isclose(frame.loc[0, "loss"], 0.5) and frame.loc[0, "hp_loss"] == "log"
+
+
+def test_sort_frame_names_unknown_columns():
+    frame = metrics_frame(MODELS)
+    assert sort_frame(frame, "accuracy", True, "metrics_df")["accuracy"].is_monotonic_increasing
+    with pytest.raises(InvalidArgument, match=r"sort_by: metrics_df has no column\(s\) \['x'\]"):
+        sort_frame(frame, ["accuracy", "x"], True, "metrics_df")
+
+
+def test_a_metric_a_model_lacks_is_nan():
+    models = [*MODELS, ModelScores(5, 15, 3, None, 0, {"test": {"accuracy": 1.0}})]
+    frame = metrics_frame(models, split="test")
+    assert np.isnan(frame["loss"].iloc[-1]) and frame["accuracy"].iloc[-1] == 1.0

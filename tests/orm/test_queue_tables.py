@@ -1,0 +1,112 @@
+"""A Queue's results tables and its best model, on iris with a scikit-learn LogisticRegression."""
+
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.preprocessing import StandardScaler
+
+from assay.errors import InvalidArgument
+from assay.orm import (
+    Algorithm,
+    Dataset,
+    Feature,
+    FeatureCoder,
+    Hyperparamset,
+    Label,
+    Queue,
+    Splitset,
+)
+
+METRIC_COLUMNS_START = 6  # after METRICS_ID_COLUMNS
+
+
+def build(features_shape, label_shape, **hp):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=hp["C"], max_iter=500)
+
+
+def train(model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp):
+    return model.fit(train_features, train_label.ravel())
+
+
+def iris_queue(*, fold_count=None, size_validation=None, repeat_count=1, run=True):
+    frame = load_iris(as_frame=True).frame
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
+    FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
+    label = Label.from_dataset(dataset.id, columns=["target"])
+    splitset = Splitset.make(
+        [feature.id],
+        label.id,
+        size_test=0.2,
+        size_validation=size_validation,
+        fold_count=fold_count,
+    )
+    algorithm = Algorithm.make("sklearn", "classification_multi", build, train)
+    # C=0.001 underfits badly: the tables must rank C=1.0 first.
+    hyperparamset = Hyperparamset.from_algorithm(algorithm.id, {"C": [0.001, 1.0]})
+    queue = Queue.from_algorithm(
+        algorithm.id,
+        splitset.id,
+        repeat_count=repeat_count,
+        hyperparamset_id=hyperparamset.id,
+        permute_count=0,
+    )
+    if run:
+        queue.run_jobs(progress=False)
+    return queue
+
+
+@pytest.fixture
+def folded(backend):
+    """2 combinations x 2 folds: four models."""
+    return iris_queue(fold_count=2)
+
+
+@pytest.fixture
+def validated():
+    """2 combinations, a validation split, 2 repeats each: four models."""
+    return iris_queue(size_validation=0.2, repeat_count=2)
+
+
+# -- metrics_df ---------------------------------------------------------------------------
+
+
+def test_metrics_df_filters_by_split(folded):
+    frame = folded.metrics_df(split="fold_validation")
+    assert len(frame) == 4 and set(frame["split"]) == {"fold_validation"}
+    both = Queue.metrics_df(folded.id, split=["test", "fold_validation"])
+    assert len(both) == 8 and set(both["split"]) == {"test", "fold_validation"}
+    assert len(folded.metrics_df()) == 12
+    with pytest.raises(InvalidArgument, match=r"split.*'fold_validation'.*'test'") as raised:
+        folded.metrics_df(split="validation")
+    assert "folds_train_combined" in str(raised.value)
+
+
+def test_metrics_df_adds_the_hyperparameters_as_columns(folded):
+    frame = folded.metrics_df(split="test", hyperparameters=True, selected_metrics=["accuracy"])
+    assert list(frame.columns) == [
+        "predictor_id",
+        "job_id",
+        "hyperparamcombo_id",
+        "fold_id",
+        "repeat_index",
+        "split",
+        "C",
+        "accuracy",
+    ]
+    assert sorted(frame["C"]) == [0.001, 0.001, 1.0, 1.0]
+    assert "C" not in folded.metrics_df().columns
+
+
+def test_an_unknown_selected_metric_is_an_error(folded):
+    with pytest.raises(InvalidArgument, match=r"selected_metrics.*'acuracy'.*'accuracy'"):
+        folded.metrics_df(selected_metrics=["acuracy"])
+    frame = folded.metrics_df(selected_metrics=["loss", "accuracy"], sort_by="accuracy")
+    assert list(frame.columns[METRIC_COLUMNS_START:]) == ["loss", "accuracy"]
+    assert frame["accuracy"].is_monotonic_decreasing
+
+
+def test_tables_before_training_are_empty():
+    queue = iris_queue(run=False)
+    assert queue.metrics_df().empty and queue.metrics_df(split="test").empty
