@@ -27,6 +27,15 @@ METRICS_ID_COLUMNS = (
     "repeat_index",
     "split",
 )
+#: The columns of ``metricsAggregate_df`` that identify a row; the statistics follow them.
+AGGREGATE_ID_COLUMNS = ("hyperparamcombo_id", "split", "metric")
+#: What ``metricsAggregate_df`` computes over the models of a combination, in this order.
+STATISTICS = ("count", "mean", "median", "std", "min", "max")
+#: The split a model is judged on by default: the first of these that was scored.
+EVALUATION_ORDER = ("validation", "fold_validation", "test", "train", "folds_train_combined")
+GOALS = ("maximize", "minimize")
+#: Metrics where lower is better (besides any whose name holds "loss" or "error").
+LOWER_IS_BETTER = frozenset({"mse", "rmse", "mae"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,41 @@ def check_names(
     return list(dict.fromkeys(names))
 
 
+def metric_goal(metric: str, goal: str | None = None) -> str:
+    """Whether a higher or a lower ``metric`` is better: ``goal`` checked, or inferred.
+
+    Losses and errors (a name holding "loss" or "error", and mse, rmse, mae) are minimized;
+    every other metric (accuracy, r2, roc_auc, f1...) is maximized.
+
+    Raises:
+        InvalidArgument: For a goal other than "maximize" or "minimize".
+    """
+    if goal is not None:
+        if goal not in GOALS:
+            raise InvalidArgument(f"goal must be one of {list(GOALS)} or None; got {goal!r}.")
+        return goal
+    lowered = metric.lower()
+    if lowered in LOWER_IS_BETTER or "loss" in lowered or "error" in lowered:
+        return "minimize"
+    return "maximize"
+
+
+def evaluation_split(splits: Sequence[str]) -> str:
+    """The split models are judged on by default (the first of :data:`EVALUATION_ORDER`).
+
+    Validation when there is one, else the folds' validation, else test, else train.
+
+    Raises:
+        InvalidArgument: When ``splits`` is empty.
+    """
+    for name in EVALUATION_ORDER:
+        if name in splits:
+            return name
+    if not splits:
+        raise InvalidArgument("no split was scored, so there is none to judge models on.")
+    return splits[0]
+
+
 # -- tables -------------------------------------------------------------------------------
 
 
@@ -165,6 +209,96 @@ def metrics_frame(
     return pd.DataFrame(rows, columns=[*METRICS_ID_COLUMNS, *columns.values(), *metrics])
 
 
+def statistics(values: Sequence[float]) -> dict[str, float]:
+    """count, mean, median, std (ddof 0, as ``GridSearchCV``'s ``std_test_score``), min, max.
+
+    NaNs (undefined values) are left out; ``count`` says how many values were defined.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    array = array[~np.isnan(array)]
+    if array.size == 0:
+        return {"count": 0} | dict.fromkeys(STATISTICS[1:], float("nan"))
+    return {
+        "count": int(array.size),
+        "mean": float(array.mean()),
+        "median": float(np.median(array)),
+        "std": float(array.std()),
+        "min": float(array.min()),
+        "max": float(array.max()),
+    }
+
+
+def group_by_combination(
+    models: Iterable[ModelScores],
+) -> dict[int | None, list[ModelScores]]:
+    """The models of each hyperparameter combination (its folds and repeats), in order."""
+    groups: dict[int | None, list[ModelScores]] = {}
+    for model in models:
+        groups.setdefault(model.hyperparamcombo_id, []).append(model)
+    return groups
+
+
+def aggregate_frame(
+    models: Sequence[ModelScores],
+    split: str | Sequence[str] | None = None,
+    selected_metrics: Sequence[str] | None = None,
+    selected_stats: Sequence[str] | None = None,
+    hyperparameters: bool = False,
+) -> pd.DataFrame:
+    """Each metric summarized over the models of each combination, split by split.
+
+    The models of one hyperparameter combination are its folds and repeats, so with
+    cross-validation a row is the cross-validated score of a combination on a split: e.g.
+    the mean and standard deviation of accuracy over the folds' ``fold_validation`` samples.
+    Without folds or repeats each combination has one model, and count is 1 and std 0.
+
+    Args:
+        models: The trained models.
+        split: Keep only this split, or these splits; None keeps every split.
+        selected_metrics: The metrics to summarize; None summarizes all.
+        selected_stats: Which of :data:`STATISTICS` to show, in this order; None shows all.
+        hyperparameters: Add a column per hyperparameter name after ``hyperparamcombo_id``.
+
+    Returns:
+        One row per combination, split and metric: :data:`AGGREGATE_ID_COLUMNS` (with the
+        hyperparameters after the first if asked), then the statistics; empty (no columns,
+        nothing checked) when there are no models.
+
+    Raises:
+        InvalidArgument: For an unknown split, metric or statistic.
+    """
+    import pandas as pd
+
+    if not models:
+        return pd.DataFrame()
+    splits = check_names(split, split_names(models), "split", "splits")
+    known_metrics = metric_names(models)
+    metrics = check_names(selected_metrics, known_metrics, "selected_metrics", "metrics")
+    metrics = known_metrics if metrics is None else metrics
+    stats = check_names(selected_stats, STATISTICS, "selected_stats", "statistics")
+    stats = list(STATISTICS) if stats is None else stats
+    names = hyperparameter_names(models) if hyperparameters else []
+    columns = hyperparameter_columns(names, [*AGGREGATE_ID_COLUMNS, *stats])
+    rows = []
+    for combo_id, group in group_by_combination(models).items():
+        for split_name in split_names(group):
+            if splits is not None and split_name not in splits:
+                continue
+            scored = [model.metrics[split_name] for model in group if split_name in model.metrics]
+            for metric in metrics:
+                summary = statistics([values.get(metric, np.nan) for values in scored])
+                row: dict[str, Any] = {"hyperparamcombo_id": combo_id}
+                for name, column in columns.items():
+                    row[column] = group[0].hyperparameters.get(name)
+                row |= {"split": split_name, "metric": metric}
+                row |= {stat: summary[stat] for stat in stats}
+                rows.append(row)
+    return pd.DataFrame(
+        rows,
+        columns=["hyperparamcombo_id", *columns.values(), "split", "metric", *stats],
+    )
+
+
 def sort_frame(
     frame: pd.DataFrame, sort_by: str | Sequence[str] | None, ascending: bool, caller: str
 ) -> pd.DataFrame:
@@ -182,3 +316,84 @@ def sort_frame(
             f"sort_by: {caller} has no column(s) {unknown}; choose from {list(frame.columns)}."
         )
     return frame.sort_values(columns, ascending=ascending, ignore_index=True)
+
+
+# -- the best model -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Best:
+    """The model chosen by :func:`best_model`, and why.
+
+    Attributes:
+        model: The chosen model.
+        metric: The metric it was judged by.
+        split: The split it was judged on.
+        goal: "maximize" or "minimize".
+        score: The chosen combination's mean score over its models (folds and repeats).
+        models: How many models that mean is over.
+    """
+
+    model: ModelScores
+    metric: str
+    split: str
+    goal: str
+    score: float
+    models: int
+
+
+def best_model(
+    models: Sequence[ModelScores],
+    metric: str,
+    split: str | None = None,
+    goal: str | None = None,
+) -> Best:
+    """The model of the hyperparameter combination with the best mean score.
+
+    The models of a combination (its folds and repeats) are averaged on ``split``, as
+    ``GridSearchCV`` ranks candidates by their mean test score over folds; of the best
+    combination, its best model on ``split`` is returned. Undefined (NaN) scores are left
+    out of a mean; ties go to the combination, then the model, trained first.
+
+    Args:
+        models: The trained models.
+        metric: The metric to judge by.
+        split: The split to judge on; None means :func:`evaluation_split` of the splits
+            scored.
+        goal: "maximize" or "minimize"; None infers it from the metric (see
+            :func:`metric_goal`).
+
+    Raises:
+        InvalidArgument: Without models; for an unknown metric, split or goal; when the metric
+            is undefined on the split for every model.
+    """
+    if not models:
+        raise InvalidArgument("there are no trained models to choose from; run_jobs() first.")
+    goal = metric_goal(metric, goal)
+    splits = split_names(models)
+    if split is None:
+        split = evaluation_split(splits)
+    elif not isinstance(split, str):
+        raise InvalidArgument(f"split must be the name of one split; got {split!r}.")
+    check_names(split, splits, "split", "splits")
+    check_names(metric, metric_names(models), "metric", "metrics")
+    sign = 1.0 if goal == "maximize" else -1.0
+    chosen: tuple[float, list[ModelScores], list[float]] | None = None
+    for group in group_by_combination(models).values():
+        scored = [model for model in group if split in model.metrics]
+        values = [model.metrics[split].get(metric, np.nan) for model in scored]
+        mean = statistics(values)["mean"]
+        if np.isnan(mean):
+            continue
+        if chosen is None or sign * mean > sign * chosen[0]:
+            chosen = (mean, scored, values)
+    if chosen is None:
+        raise InvalidArgument(
+            f"metric {metric!r} is undefined (NaN) on split {split!r} for every model; "
+            "choose another metric or split."
+        )
+    mean, scored, values = chosen
+    keys = [sign * value if not np.isnan(value) else -np.inf for value in values]
+    model = scored[int(np.argmax(keys))]
+    count = int(np.sum(~np.isnan(np.asarray(values, dtype=np.float64))))
+    return Best(model=model, metric=metric, split=split, goal=goal, score=mean, models=count)

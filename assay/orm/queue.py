@@ -347,22 +347,52 @@ class Queue(BaseModel):
         selected_stats: list[str] | None = None,
         sort_by: str | list[str] | None = None,
         ascending: bool = False,
+        split: str | list[str] | None = None,
+        hyperparameters: bool = False,
     ) -> Any:
-        """One row per metric of every model: mean, median, std, min and max across splits."""
-        import pandas as pd
+        """Each metric of each hyperparameter combination, summarized over its models.
 
-        rows = []
-        for prediction in self.predictions():
-            for metric, stats in (prediction.metrics_aggregate or {}).items():
-                if selected_metrics is not None and metric not in selected_metrics:
-                    continue
-                chosen = (
-                    stats
-                    if selected_stats is None
-                    else {key: stats.get(key) for key in selected_stats}
-                )
-                rows.append({"predictor_id": prediction.predictor_id, "metric": metric, **chosen})
-        return sort_frame(pd.DataFrame(rows), sort_by, ascending, "metricsAggregate_df")
+        The models of a combination are its folds (and repeats), so with cross-validation
+        ``split="fold_validation"`` gives each combination's cross-validated score, as
+        ``GridSearchCV``'s ``mean_test_score`` and ``std_test_score`` do::
+
+            queue.metricsAggregate_df(split="fold_validation", selected_metrics=["accuracy"],
+                                      sort_by="mean")
+
+        Without folds, a combination's models are its repeats (one each by default: count
+        1, std 0). ``best_predictor()`` ranks combinations by the same mean.
+
+        Args:
+            selected_metrics: The metrics to summarize; None summarizes all.
+            selected_stats: Which of count, mean, median, std (ddof 0), min and max to show,
+                in this order; None shows all. NaNs (undefined scores) are left out; count
+                says how many models were scored.
+            sort_by: A column, or columns, to sort by (e.g. ``"mean"``).
+            ascending: Sort ascending; descending by default.
+            split: Keep only this split (e.g. ``"fold_validation"``) or these splits; None
+                keeps every split.
+            hyperparameters: Add a column per hyperparameter name after
+                ``hyperparamcombo_id``.
+
+        Returns:
+            A DataFrame, one row per combination, split and metric: ``hyperparamcombo_id``,
+            the hyperparameters if asked, ``split``, ``metric``, then the statistics; empty
+            before any model is trained.
+
+        Raises:
+            InvalidArgument: For a split, metric, statistic or sort column there is not (the
+                message lists those there are).
+        """
+        from assay.evaluate.tables import aggregate_frame
+
+        frame = aggregate_frame(
+            self.model_scores(),
+            split=split,
+            selected_metrics=selected_metrics,
+            selected_stats=selected_stats,
+            hyperparameters=hyperparameters,
+        )
+        return sort_frame(frame, sort_by, ascending, "metricsAggregate_df")
 
     @id_method
     def plot_performance(

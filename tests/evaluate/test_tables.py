@@ -7,10 +7,14 @@ import pytest
 
 from assay.errors import InvalidArgument
 from assay.evaluate.tables import (
+    AGGREGATE_ID_COLUMNS,
     METRICS_ID_COLUMNS,
+    STATISTICS,
     ModelScores,
+    aggregate_frame,
     metrics_frame,
     sort_frame,
+    statistics,
 )
 
 
@@ -77,3 +81,25 @@ def test_a_metric_a_model_lacks_is_nan():
     models = [*MODELS, ModelScores(5, 15, 3, None, 0, {"test": {"accuracy": 1.0}})]
     frame = metrics_frame(models, split="test")
     assert np.isnan(frame["loss"].iloc[-1]) and frame["accuracy"].iloc[-1] == 1.0
+
+
+def test_aggregate_frame_summarizes_each_combination_over_its_folds():
+    frame = aggregate_frame(MODELS, split="fold_validation", selected_metrics=["accuracy"])
+    assert list(frame.columns) == [*AGGREGATE_ID_COLUMNS, *STATISTICS]
+    assert frame["hyperparamcombo_id"].tolist() == [1, 2]
+    assert frame["mean"].tolist() == pytest.approx([0.7, 0.8])
+    assert frame["std"].tolist() == pytest.approx([0.1, 0.1])  # ddof 0, as GridSearchCV
+    assert frame["count"].tolist() == [2, 2] and frame["min"].tolist() == pytest.approx([0.6, 0.7])
+    wide = aggregate_frame(MODELS, selected_stats=["max", "mean"], hyperparameters=True)
+    assert list(wide.columns) == ["hyperparamcombo_id", "C", "split", "metric", "max", "mean"]
+    assert len(wide) == 2 * 2 * 2 and wide["C"].tolist()[:4] == [0.1] * 4
+    with pytest.raises(InvalidArgument, match=r"selected_stats.*\['mode'\]"):
+        aggregate_frame(MODELS, selected_stats=["mode"])
+
+
+def test_statistics_leave_out_undefined_values():
+    assert statistics([0.5, float("nan"), 1.0]) == pytest.approx(
+        {"count": 2, "mean": 0.75, "median": 0.75, "std": 0.25, "min": 0.5, "max": 1.0}
+    )
+    empty = statistics([float("nan")])
+    assert empty["count"] == 0 and math.isnan(empty["mean"])

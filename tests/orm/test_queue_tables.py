@@ -110,3 +110,50 @@ def test_an_unknown_selected_metric_is_an_error(folded):
 def test_tables_before_training_are_empty():
     queue = iris_queue(run=False)
     assert queue.metrics_df().empty and queue.metrics_df(split="test").empty
+    assert queue.metricsAggregate_df(selected_metrics=["accuracy"]).empty
+
+
+# -- metricsAggregate_df ------------------------------------------------------------------
+
+
+def test_aggregate_is_the_cross_validated_score_of_each_combination(folded):
+    summary = folded.metricsAggregate_df(
+        split="fold_validation", selected_metrics=["accuracy"], hyperparameters=True
+    )
+    assert list(summary.columns) == [
+        "hyperparamcombo_id",
+        "C",
+        "split",
+        "metric",
+        "count",
+        "mean",
+        "median",
+        "std",
+        "min",
+        "max",
+    ]
+    assert summary["C"].tolist() == [0.001, 1.0] and summary["count"].tolist() == [2, 2]
+    per_fold = folded.metrics_df(split="fold_validation", hyperparameters=True)
+    for row in summary.itertuples():
+        scores = per_fold.loc[per_fold["C"] == row.C, "accuracy"]
+        assert row.mean == pytest.approx(scores.mean())
+        assert row.std == pytest.approx(scores.std(ddof=0))
+    assert summary["mean"].iloc[1] > summary["mean"].iloc[0]  # C=1.0 beats C=0.001
+    every = folded.metricsAggregate_df(selected_stats=["mean"], sort_by="mean")
+    assert len(every) == 2 * 3 * len(per_fold.columns[METRIC_COLUMNS_START + 1 :])
+    assert list(every.columns) == ["hyperparamcombo_id", "split", "metric", "mean"]
+
+
+def test_aggregate_over_repeats_without_folds(validated):
+    summary = validated.metricsAggregate_df(split="validation", selected_stats=["count", "std"])
+    assert set(summary["count"]) == {2} and set(summary["split"]) == {"validation"}
+    assert len(summary) == 2 * len(summary["metric"].unique())
+
+
+def test_aggregate_refuses_unknown_names(folded):
+    with pytest.raises(InvalidArgument, match=r"selected_metrics.*\['acc'\].*'accuracy'"):
+        folded.metricsAggregate_df(selected_metrics=["acc"])
+    with pytest.raises(InvalidArgument, match=r"selected_stats.*\['average'\].*'mean'"):
+        folded.metricsAggregate_df(selected_stats=["average"])
+    with pytest.raises(InvalidArgument, match=r"split.*'fold_validation'"):
+        folded.metricsAggregate_df(split="validation")
