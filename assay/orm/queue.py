@@ -395,6 +395,44 @@ class Queue(BaseModel):
         return sort_frame(frame, sort_by, ascending, "metricsAggregate_df")
 
     @id_method
+    def best_predictor(
+        self, metric: str | None = None, split: str | None = None, goal: str | None = None
+    ) -> Any:
+        """The Predictor with the best score: of the best combination, its best model.
+
+        Combinations are ranked by their mean score over their models (folds and repeats)
+        on ``split``, as in ``metricsAggregate_df`` and ``GridSearchCV``; of the best one,
+        the model with the best score on ``split`` is returned.
+
+        Args:
+            metric: The metric to judge by; None means the analysis type's default score
+                ('accuracy' for classification, 'r2' for regression).
+            split: The split to judge on; None means validation when there is one, else the
+                folds' validation (``fold_validation``), else test, else train.
+            goal: "maximize" or "minimize"; None means "minimize" for losses and errors
+                (a name holding "loss" or "error", and mse, rmse, mae), else "maximize".
+
+        Returns:
+            The Predictor.
+
+        Raises:
+            InvalidArgument: When no model is trained yet; for a metric or split that was not
+                scored (the message lists those that were), or a goal other than the two;
+                when the metric is undefined on the split for every model.
+        """
+        from assay.evaluate.metrics import default_score_metric
+        from assay.evaluate.tables import best_model
+        from assay.orm.predictor import Predictor
+
+        models = self.model_scores()
+        if not models:
+            raise InvalidArgument(f"Queue {self.id} has no trained models yet; run_jobs() first.")
+        if metric is None:
+            metric = default_score_metric(self.algorithm.analysis_type)
+        best = best_model(models, metric=metric, split=split, goal=goal)
+        return Predictor.get_by_id(best.model.predictor_id)
+
+    @id_method
     def plot_performance(
         self,
         call_display: bool = True,

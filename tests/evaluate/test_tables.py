@@ -12,6 +12,9 @@ from assay.evaluate.tables import (
     STATISTICS,
     ModelScores,
     aggregate_frame,
+    best_model,
+    evaluation_split,
+    metric_goal,
     metrics_frame,
     sort_frame,
     statistics,
@@ -103,3 +106,66 @@ def test_statistics_leave_out_undefined_values():
     )
     empty = statistics([float("nan")])
     assert empty["count"] == 0 and math.isnan(empty["mean"])
+
+
+def test_best_model_ranks_combinations_by_their_mean_then_picks_the_best_fold():
+    best = best_model(MODELS, "accuracy")
+    assert best.split == "fold_validation" and best.goal == "maximize"
+    assert best.model.predictor_id == 3 and best.score == pytest.approx(0.8) and best.models == 2
+    lucky = [
+        model(1, 1, 1, {"fold_validation": 0.95}),
+        model(2, 1, 2, {"fold_validation": 0.5}),
+        model(3, 2, 1, {"fold_validation": 0.8}),
+        model(4, 2, 2, {"fold_validation": 0.8}),
+    ]
+    assert best_model(lucky, "accuracy").model.predictor_id == 3  # not the lucky fold 1
+    assert best_model(MODELS, "loss").model.predictor_id == 3  # minimized
+    assert best_model(MODELS, "accuracy", split="test").model.predictor_id == 4
+    assert best_model(MODELS, "accuracy", goal="minimize").model.predictor_id == 1
+
+
+def test_best_model_skips_undefined_scores_and_explains_its_errors():
+    undefined = [model(9, 3, 1, {"fold_validation": float("nan"), "test": 1.0})]
+    assert best_model([*MODELS, *undefined], "accuracy").model.predictor_id == 3
+    with pytest.raises(InvalidArgument, match="undefined"):
+        best_model(undefined, "accuracy")
+    with pytest.raises(InvalidArgument, match="no trained models"):
+        best_model([], "accuracy")
+    with pytest.raises(InvalidArgument, match=r"metric: no metrics named \['r2'\]"):
+        best_model(MODELS, "r2")
+    with pytest.raises(InvalidArgument, match=r"split: no splits named \['validation'\]"):
+        best_model(MODELS, "accuracy", split="validation")
+    with pytest.raises(InvalidArgument, match="split must be the name of one split"):
+        best_model(MODELS, "accuracy", split=["test"])
+    with pytest.raises(InvalidArgument, match=r"goal must be one of \['maximize', 'minimize'\]"):
+        best_model(MODELS, "accuracy", goal="max")
+
+
+@pytest.mark.parametrize(
+    ("metric", "goal"),
+    [
+        ("accuracy", "maximize"),
+        ("r2", "maximize"),
+        ("roc_auc", "maximize"),
+        ("f1_macro", "maximize"),
+        ("loss", "minimize"),
+        ("log_loss", "minimize"),
+        ("val_loss", "minimize"),
+        ("mse", "minimize"),
+        ("rmse", "minimize"),
+        ("mae", "minimize"),
+        ("mean_absolute_error", "minimize"),
+    ],
+)
+def test_metric_goal_is_inferred_from_the_name(metric, goal):
+    assert metric_goal(metric) == goal
+
+
+def test_evaluation_split_prefers_validation():
+    assert evaluation_split(["train", "validation", "test"]) == "validation"
+    assert evaluation_split(["folds_train_combined", "fold_validation", "test"]) == (
+        "fold_validation"
+    )
+    assert evaluation_split(["train", "test"]) == "test"
+    assert evaluation_split(["train"]) == "train"
+    assert evaluation_split(["holdout"]) == "holdout"

@@ -12,6 +12,7 @@ from assay.orm import (
     FeatureCoder,
     Hyperparamset,
     Label,
+    Predictor,
     Queue,
     Splitset,
 )
@@ -157,3 +158,41 @@ def test_aggregate_refuses_unknown_names(folded):
         folded.metricsAggregate_df(selected_stats=["average"])
     with pytest.raises(InvalidArgument, match=r"split.*'fold_validation'"):
         folded.metricsAggregate_df(split="validation")
+
+
+# -- best_predictor -----------------------------------------------------------------------
+
+
+def test_best_predictor_with_folds_is_the_best_fold_of_the_best_combination(folded):
+    frame = folded.metrics_df(split="fold_validation", hyperparameters=True)
+    best = folded.best_predictor()
+    assert isinstance(best, Predictor)
+    assert best.get_hyperparameters(as_pandas=False) == {"C": 1.0}
+    mine = frame[frame["C"] == 1.0]
+    assert best.id == mine.sort_values("accuracy", ascending=False)["predictor_id"].iloc[0]
+    assert Queue.best_predictor(folded.id, metric="loss").job.hyperparameters() == {"C": 1.0}
+    worst = folded.best_predictor(metric="loss", goal="maximize")
+    assert worst.get_hyperparameters(as_pandas=False) == {"C": 0.001}
+    on_test = folded.best_predictor(split="test")
+    assert on_test.id in set(frame["predictor_id"])
+
+
+def test_best_predictor_judges_on_validation_by_default(validated):
+    frame = validated.metrics_df(split="validation", hyperparameters=True)
+    best = validated.best_predictor()
+    means = frame.groupby("C")["accuracy"].mean()
+    assert best.get_hyperparameters(as_pandas=False) == {"C": float(means.idxmax())}
+    same = frame[frame["C"] == means.idxmax()]
+    assert same.loc[same["predictor_id"] == best.id, "accuracy"].iloc[0] == same["accuracy"].max()
+
+
+def test_best_predictor_errors_say_what_to_do(folded):
+    with pytest.raises(InvalidArgument, match=r"metric: no metrics named \['acc'\].*'accuracy'"):
+        folded.best_predictor(metric="acc")
+    with pytest.raises(InvalidArgument, match=r"split.*'fold_validation'"):
+        folded.best_predictor(split="validation")
+    with pytest.raises(InvalidArgument, match="goal must be one of"):
+        folded.best_predictor(goal="up")
+    untrained = iris_queue(run=False)
+    with pytest.raises(InvalidArgument, match=f"Queue {untrained.id} has no trained models yet"):
+        untrained.best_predictor()
