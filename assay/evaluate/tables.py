@@ -50,6 +50,8 @@ class ModelScores:
         repeat_index: Which repeat of the Job.
         metrics: ``{split: {metric: value}}``, as the Prediction stores them.
         hyperparameters: ``{name: value}`` of its combination.
+        refit: Whether it is the refit of its combination on all the training samples after
+            cross-validation (no fold, in a Queue whose other models have one).
     """
 
     predictor_id: int
@@ -59,6 +61,7 @@ class ModelScores:
     repeat_index: int
     metrics: dict[str, dict[str, float]]
     hyperparameters: dict[str, Any] = field(default_factory=dict)
+    refit: bool = False
 
 
 # -- names and checks ---------------------------------------------------------------------
@@ -231,10 +234,14 @@ def statistics(values: Sequence[float]) -> dict[str, float]:
 def group_by_combination(
     models: Iterable[ModelScores],
 ) -> dict[int | None, list[ModelScores]]:
-    """The models of each hyperparameter combination (its folds and repeats), in order."""
+    """The models of each hyperparameter combination (its folds and repeats), in order.
+
+    Refit models are left out: they are not one of the folds a combination is judged by.
+    """
     groups: dict[int | None, list[ModelScores]] = {}
     for model in models:
-        groups.setdefault(model.hyperparamcombo_id, []).append(model)
+        if not model.refit:
+            groups.setdefault(model.hyperparamcombo_id, []).append(model)
     return groups
 
 
@@ -251,6 +258,8 @@ def aggregate_frame(
     cross-validation a row is the cross-validated score of a combination on a split: e.g.
     the mean and standard deviation of accuracy over the folds' ``fold_validation`` samples.
     Without folds or repeats each combination has one model, and count is 1 and std 0.
+    A refit model (trained on all the training samples after cross-validation) is not one
+    of the folds and is left out; ``metrics_frame`` shows it.
 
     Args:
         models: The trained models.
@@ -352,8 +361,9 @@ def best_model(
 
     The models of a combination (its folds and repeats) are averaged on ``split``, as
     ``GridSearchCV`` ranks candidates by their mean test score over folds; of the best
-    combination, its best model on ``split`` is returned. Undefined (NaN) scores are left
-    out of a mean; ties go to the combination, then the model, trained first.
+    combination, its refit model is returned when there is one, else its best model on
+    ``split``. Undefined (NaN) scores are left out of a mean; ties go to the combination,
+    then the model, trained first.
 
     Args:
         models: The trained models.
@@ -367,6 +377,8 @@ def best_model(
         InvalidArgument: Without models; for an unknown metric, split or goal; when the metric
             is undefined on the split for every model.
     """
+    refits = {model.hyperparamcombo_id: model for model in models if model.refit}
+    models = [model for model in models if not model.refit]
     if not models:
         raise InvalidArgument("there are no trained models to choose from; run_jobs() first.")
     goal = metric_goal(metric, goal)
@@ -394,6 +406,6 @@ def best_model(
         )
     mean, scored, values = chosen
     keys = [sign * value if not np.isnan(value) else -np.inf for value in values]
-    model = scored[int(np.argmax(keys))]
+    model = refits.get(scored[0].hyperparamcombo_id, scored[int(np.argmax(keys))])
     count = int(np.sum(~np.isnan(np.asarray(values, dtype=np.float64))))
     return Best(model=model, metric=metric, split=split, goal=goal, score=mean, models=count)

@@ -169,3 +169,12 @@ def test_evaluation_split_prefers_validation():
     assert evaluation_split(["train", "test"]) == "test"
     assert evaluation_split(["train"]) == "train"
     assert evaluation_split(["holdout"]) == "holdout"
+
+
+def test_a_refit_model_is_chosen_for_its_combination_and_left_out_of_the_summary():
+    refit = ModelScores(7, 17, 2, None, 0, {"test": {"accuracy": 0.5, "loss": 0.5}}, refit=True)
+    models = [*MODELS, refit]
+    assert best_model(models, "accuracy").model.predictor_id == 7
+    assert best_model(models, "accuracy", goal="minimize").model.predictor_id == 1
+    assert aggregate_frame(models).equals(aggregate_frame(MODELS))
+    assert len(metrics_frame(models)) == len(metrics_frame(MODELS)) + 1

@@ -30,7 +30,9 @@ def train(model, loser, optimizer, train_features, train_label, eval_features, e
     return model.fit(train_features, train_label.ravel())
 
 
-def iris_queue(*, fold_count=None, size_validation=None, repeat_count=1, run=True):
+def iris_queue(
+    *, fold_count=None, size_validation=None, repeat_count=1, run=True, fn_train=train, refit=False
+):
     frame = load_iris(as_frame=True).frame
     dataset = Dataset.Tabular.from_df(frame)
     feature = Feature.from_dataset(dataset.id, exclude_columns=["target"])
@@ -43,7 +45,7 @@ def iris_queue(*, fold_count=None, size_validation=None, repeat_count=1, run=Tru
         size_validation=size_validation,
         fold_count=fold_count,
     )
-    algorithm = Algorithm.make("sklearn", "classification_multi", build, train)
+    algorithm = Algorithm.make("sklearn", "classification_multi", build, fn_train)
     # C=0.001 underfits badly: the tables must rank C=1.0 first.
     hyperparamset = Hyperparamset.from_algorithm(algorithm.id, {"C": [0.001, 1.0]})
     queue = Queue.from_algorithm(
@@ -52,6 +54,7 @@ def iris_queue(*, fold_count=None, size_validation=None, repeat_count=1, run=Tru
         repeat_count=repeat_count,
         hyperparamset_id=hyperparamset.id,
         permute_count=0,
+        refit=refit,
     )
     if run:
         queue.run_jobs(progress=False)
@@ -196,3 +199,44 @@ def test_best_predictor_errors_say_what_to_do(folded):
     untrained = iris_queue(run=False)
     with pytest.raises(InvalidArgument, match=f"Queue {untrained.id} has no trained models yet"):
         untrained.best_predictor()
+
+
+# -- refit_best ---------------------------------------------------------------------------
+
+
+def test_refit_best_trains_the_best_combination_without_a_fold(folded):
+    before = folded.metricsAggregate_df(split="fold_validation", selected_metrics=["accuracy"])
+    refit = folded.refit_best(progress=False)
+    assert refit.job.fold_id is None and refit.job.hyperparameters() == {"C": 1.0}
+    assert folded.refit_best(progress=False).id == refit.id  # once per combination
+    assert folded.best_predictor().id == refit.id
+    assert Queue.get_by_id(folded.id).total_runs == 5 and len(folded.predictors) == 5
+    rows = folded.metrics_df(split="test")
+    assert rows.loc[rows["predictor_id"] == refit.id, "fold_id"].isna().all()
+    after = folded.metricsAggregate_df(split="fold_validation", selected_metrics=["accuracy"])
+    assert after.equals(before)  # the refit is not one of the folds
+    tested = folded.metricsAggregate_df(split="test", selected_stats=["count"])
+    assert set(tested["count"]) == {2}
+
+
+def test_refit_best_needs_folds_and_finished_folds(validated):
+    with pytest.raises(InvalidArgument, match="no folds"):
+        validated.refit_best(progress=False)
+    untrained = iris_queue(fold_count=2, run=False)
+    with pytest.raises(InvalidArgument, match="4 fold run"):
+        untrained.refit_best(progress=False)
+
+
+def train_small_c_fails(
+    model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+):
+    if hp["C"] < 0.01:
+        raise RuntimeError("C too small")
+    return model.fit(train_features, train_label.ravel())
+
+
+def test_a_refit_queue_with_a_failed_fold_waits_and_says_so(capsys):
+    queue = iris_queue(fold_count=2, fn_train=train_small_c_fails, refit=True)
+    assert "the refit waits until every fold run has succeeded" in capsys.readouterr().err
+    assert Queue.get_by_id(queue.id).total_runs == 4 and not queue.refit_jobs()
+    assert queue.best_predictor().job.fold_id is not None
