@@ -110,7 +110,6 @@ def run_experiment(output: Path) -> dict[str, Any]:
         Target,
         Trainer,
     )
-    from assay.orm import Predictor
 
     frame = load_breast_cancer(as_frame=True).frame
     seen, unseen = frame.iloc[:500], frame.iloc[500:].reset_index(drop=True)
@@ -147,11 +146,20 @@ def run_experiment(output: Path) -> dict[str, Any]:
     with pd.option_context("display.width", 140, "display.max_rows", 40):
         print("\n== Metrics of every model on its fold's validation samples")
         print(metrics[metrics["split"] == "fold_validation"].to_string(index=False))
-    validation = metrics[metrics["split"] == "fold_validation"]
-    best_id = int(validation.sort_values("accuracy", ascending=False)["predictor_id"].iloc[0])
+        summary = queue.metricsAggregate_df(
+            split="fold_validation",
+            selected_metrics=["accuracy"],
+            selected_stats=["mean", "std"],
+            hyperparameters=True,
+            sort_by="mean",
+        )
+        print("\n== Accuracy of each combination over its 3 folds")
+        print(summary.to_string(index=False))
     metrics.to_csv(output / "metrics.csv", index=False)
 
-    best = Predictor.get_by_id(best_id)
+    # The best fold model of the combination with the best mean accuracy over the folds.
+    best = queue.best_predictor()
+    best_id = best.id
     prediction = best.predictions[0]
     figures = {
         "performance": queue.plot_performance(call_display=False),

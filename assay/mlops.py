@@ -147,13 +147,20 @@ class Architecture:
 
 @dataclass
 class Trainer:
-    """How to train: on which Pipeline (a Splitset), how many repeats, which search."""
+    """How to train: on which Pipeline (a Splitset), how many repeats, which search.
+
+    With ``refit=True`` (a Pipeline with folds), once every fold is trained ``run_jobs``
+    trains the combination with the best mean score over the folds once more on all the
+    training samples, as scikit-learn's ``GridSearchCV`` does, and ``best_predictor()``
+    returns that model (see ``Queue.refit_best``).
+    """
 
     pipeline: Any
     repeat_count: int = 1
     permute_count: int = 3
     search_count: int | None = None
     search_percent: float | None = None
+    refit: bool = False
 
 
 # -- registering whatever a user hands us -----------------------------------------------
@@ -410,6 +417,7 @@ def _build_experiment(
         hyperparamset_id=None if hyperparamset is None else hyperparamset.id,
         description=description,
         name=name,
+        refit=trainer.refit,
     )
 
 

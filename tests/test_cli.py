@@ -38,6 +38,7 @@ def test_the_demo_runs_an_experiment_end_to_end(tmp_path, capsys):
     main([str(tmp_path / "out")])
     out = capsys.readouterr().out
     assert "accuracy on the unseen patients" in out
+    assert "Accuracy of each combination over its 3 folds" in out
     files = {path.name for path in (tmp_path / "out").iterdir()}
     assert {"metrics.csv", "performance.html", "roc.html", "feature_importance.html"} <= files
     assert "plotly.min.js" in files  # served beside the pages, never from a CDN

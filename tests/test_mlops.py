@@ -202,3 +202,40 @@ def test_a_failed_inference_leaves_no_cache_folder(monkeypatch, metastore):
     with pytest.raises(RuntimeError, match="crashed"):
         Inference(queue.predictors[0], frame.drop(columns="target").head(5))
     assert set(cache_dir().iterdir()) == folders
+
+
+def test_trainer_refit_trains_the_best_combination_on_all_training_samples(backend):
+    def build(features_shape, label_shape, **hp):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=hp["C"], max_iter=500)
+
+    def train(
+        model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+    ):
+        return model.fit(train_features, train_label.ravel())
+
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(
+        Input(frame, encoders=Input.Encoder(StandardScaler())),
+        Target(frame, column="target"),
+        Stratifier(size_test=0.2, fold_count=3),
+    )
+    architecture = Architecture(
+        "sklearn", "classification_multi", build, train, hyperparameters={"C": [0.001, 1.0]}
+    )
+    queue = Experiment(architecture, Trainer(splitset, permute_count=0, refit=True))
+    assert queue.refit and queue.total_runs == 6
+    queue.run_jobs(progress=False)
+    queue = Queue.get_by_id(queue.id)
+    assert queue.total_runs == queue.runs_completed == 7  # the 6 fold runs and the refit
+    best = queue.best_predictor()
+    assert best.job.fold_id is None and best.get_hyperparameters(as_pandas=False) == {"C": 1.0}
+    prediction = best.predictions[0]
+    assert set(prediction.metrics) == {"train", "test"}
+    assert len(prediction.predictions["train"]) == len(splitset.samples["train"]) == 120
+    queue.run_jobs(progress=False)  # nothing left to do: no second refit
+    assert Queue.get_by_id(queue.id).total_runs == 7 and len(queue.predictors) == 7
+    unfolded = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
+    with pytest.raises(InvalidArgument, match=r"refit=True.*no folds"):
+        Experiment(architecture, Trainer(unfolded, refit=True))

@@ -123,6 +123,7 @@ def execute_run(run_id: int) -> str | None:
 def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     """Train the run's model on the cached samples and evaluate it on every split."""
     from assay.orm.evaluation import evaluate_splits, feature_names, importance_of
+    from assay.preprocess.stratify import split_keys
     from assay.train.adapters import get_adapter
 
     clock = time.perf_counter()
@@ -135,8 +136,12 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     hp = job.hyperparameters()
     splits = list((job.fold.samples if job.fold_id is not None else splitset.samples).keys())
     data = {split: splitset.split_arrays(split, job.fold_id) for split in splits}
-    key_train = splitset.key_train
-    key_evaluation = splitset.key_evaluation or key_train
+    key_train, key_evaluation = splitset.key_train, splitset.key_evaluation
+    if job.fold_id is None and splitset.fold_count is not None:
+        # A refit (Queue.refit_best): the Splitset's own splits, as if it had no folds.
+        keys = split_keys(splitset.has_validation, splitset.has_test, None)
+        key_train, key_evaluation = keys["key_train"], keys["key_evaluation"]
+    key_evaluation = key_evaluation or key_train
     train_x, train_y = data[key_train]
     eval_x, eval_y = data[key_evaluation]
     features_shape, label_shape = sample_shapes(train_x, train_y)

@@ -16,11 +16,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, func, select, update
+from sqlalchemy import (
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import ColumnElement
 
 from assay.errors import InvalidArgument
+from assay.evaluate.tables import METRICS_ID_COLUMNS, ModelScores, sort_frame
 from assay.orm.algorithm import Algorithm, Hyperparamcombo, Hyperparamset, check_positive_int
 from assay.orm.base import BaseModel, UtcDateTime, id_method, utcnow
 from assay.orm.dataset import check_text
@@ -42,6 +53,8 @@ class Queue(BaseModel):
     total_runs: Mapped[int]
     permute_count: Mapped[int]
     runs_completed: Mapped[int] = mapped_column(default=0)
+    #: After cross-validation, train the best combination once more without a fold.
+    refit: Mapped[bool] = mapped_column(default=False, server_default=false())
     algorithm_id: Mapped[int] = mapped_column(
         ForeignKey("algorithm.id", ondelete="CASCADE"), index=True
     )
@@ -103,6 +116,7 @@ class Queue(BaseModel):
         hyperparamset_id: int | None = None,
         description: str | None = None,
         name: str | None = None,
+        refit: bool = False,
     ) -> Queue:
         """Queue a Job for each hyperparameter combination and fold, each repeated.
 
@@ -116,15 +130,21 @@ class Queue(BaseModel):
                 hyperparameters.
             description: What is unique about this experiment.
             name: A short name.
+            refit: With folds: once every fold run has succeeded, ``run_jobs`` trains the
+                best combination once more on all the training samples (see
+                ``refit_best``), and ``best_predictor`` returns that model.
 
         Raises:
             InvalidArgument: Bad counts, a Hyperparamset of another Algorithm, an inference
-                Splitset, or an analysis_type that does not fit the Label.
+                Splitset, an analysis_type that does not fit the Label, or refit without
+                folds.
         """
         check_text(description, "description")
         check_text(name, "name")
         check_positive_int(repeat_count, "repeat_count")
         check_positive_int(permute_count, "permute_count", minimum=0)
+        if not isinstance(refit, bool):
+            raise InvalidArgument(f"refit must be True or False; got {refit!r}.")
         algorithm = Algorithm.get_by_id(algorithm_id)
         splitset = Splitset.get_by_id(splitset_id)
         if splitset.predictor_id is not None:
@@ -144,6 +164,12 @@ class Queue(BaseModel):
                 )
             combos = list(hyperparamset.hyperparamcombos)
         folds: list[Fold | None] = list(splitset.folds) or [None]
+        if refit and folds == [None]:
+            raise InvalidArgument(
+                f"refit=True retrains the best combination after cross-validation, and "
+                f"Splitset {splitset.id} has no folds: its models train on all the training "
+                "samples already. Use a Splitset made with fold_count, or refit=False."
+            )
         with transaction() as db:
             queue = cls(
                 algorithm_id=algorithm.id,
@@ -152,6 +178,7 @@ class Queue(BaseModel):
                 repeat_count=repeat_count,
                 permute_count=permute_count,
                 total_runs=len(combos) * len(folds) * repeat_count,
+                refit=refit,
                 description=description,
                 name=name,
             )
@@ -198,7 +225,143 @@ class Queue(BaseModel):
             bar.update(max(0, count_status(runs, "succeeded") - bar.n))
         self.runs_completed = Queue.get_by_id(self.id).runs_completed
         report_undone(self.id, runs)
+        if self.refit and not self.refit_jobs():
+            self.refit_when_done(runs, progress)
         return self
+
+    def refit_when_done(self, runs: list[Run], progress: bool) -> None:
+        """``refit_best`` once every fold run has succeeded; say why not otherwise.
+
+        Like a failed run, a refit that cannot be done is reported, not raised, so that
+        ``run_jobs`` ends the same way whatever happened to one run.
+        """
+        if count_status(runs, "succeeded") != len(runs):
+            print(
+                f"Queue {self.id}: the refit waits until every fold run has succeeded; "
+                "run_jobs() again trains it then.",
+                file=sys.stderr,
+            )
+            return
+        try:
+            self.refit_best(progress=progress)
+        except InvalidArgument as exc:
+            print(f"Queue {self.id}: no refit: {exc}", file=sys.stderr)
+
+    def refit_jobs(self) -> list[Job]:
+        """The Jobs that retrain a combination on all the training samples (no fold)."""
+        if not self.splitset.fold_count:
+            return []
+        return Job.select_where(Job.queue_id == self.id, Job.fold_id.is_(None))
+
+    @id_method
+    def refit_best(
+        self,
+        metric: str | None = None,
+        split: str | None = None,
+        goal: str | None = None,
+        progress: bool = True,
+    ) -> Any:
+        """Train the best combination once more on all the training samples, as GridSearchCV.
+
+        After cross-validation each model saw part of the training samples; the refit model
+        is trained on the Splitset's whole ``train`` split (its coders fitted there too) and
+        evaluated on its other splits. It adds one Job (no fold) and its Run to the Queue
+        and trains it with ``run_jobs``; ``best_predictor`` then returns it. Called again
+        for the same combination, it returns the model trained already. ``run_jobs`` calls
+        it by itself for a Queue made with ``refit=True``.
+
+        Args:
+            metric: The metric to choose the combination by (see ``best_predictor``).
+            split: The split to judge on (see ``best_predictor``).
+            goal: "maximize" or "minimize" (see ``best_predictor``).
+            progress: Show a progress bar.
+
+        Returns:
+            The refit Predictor.
+
+        Raises:
+            InvalidArgument: Without folds, while fold runs are not done, for a bad metric,
+                split or goal, or when the refit run fails (its message says why).
+        """
+        from assay.evaluate.metrics import default_score_metric
+        from assay.evaluate.tables import best_model
+        from assay.orm.predictor import Predictor
+
+        if not self.splitset.fold_count:
+            raise InvalidArgument(
+                f"Queue {self.id} has no folds: its models train on all the training samples "
+                "already, so there is nothing to refit; best_predictor() is the best model."
+            )
+        runs = self.runs
+        refits = self.refit_jobs()
+        refit_ids = {job.id for job in refits}
+        undone = [r for r in runs if r.status != "succeeded" and r.job_id not in refit_ids]
+        if undone:
+            raise InvalidArgument(
+                f"Queue {self.id} has {len(undone)} fold run(s) not succeeded; refit_best "
+                "chooses among the models of every fold: run_jobs() first."
+            )
+        models = [model for model in self.model_scores() if not model.refit]
+        if metric is None:
+            metric = default_score_metric(self.algorithm.analysis_type)
+        combo_id = best_model(
+            models, metric=metric, split=split, goal=goal
+        ).model.hyperparamcombo_id
+        job = next((j for j in refits if j.hyperparamcombo_id == combo_id), None)
+        if job is None:
+            job = self.add_refit_job(combo_id, runs_before=len(runs))
+        if job.predictors:
+            return job.predictors[0]
+        self.run_jobs(progress=progress)
+        predictors = Predictor.select_where(Predictor.job_id == job.id)
+        if not predictors:
+            run = Run.select_where(Run.job_id == job.id)[0]
+            why = (
+                f"it runs in another process (pid {run.pid} on {run.host})"
+                if run.is_live()
+                else f"{run.status}: {run.message}"
+            )
+            raise InvalidArgument(
+                f"the refit run {run.id} of Queue {self.id} has not succeeded ({why}); "
+                "run_jobs() again retries it."
+            )
+        return predictors[0]
+
+    def add_refit_job(self, hyperparamcombo_id: int | None, runs_before: int) -> Job:
+        """Add the Job and Run that refit a combination, and count the run in total_runs.
+
+        Of several processes that finish the folds together, only the first adds it: the
+        count goes up only where ``total_runs`` is still ``runs_before``; the others get
+        the Job the first one added.
+        """
+        try:
+            with transaction() as db:
+                counted = db.execute(
+                    update(Queue)
+                    .where(Queue.id == self.id, Queue.total_runs == runs_before)
+                    .values(total_runs=Queue.total_runs + 1)
+                )
+                if counted.rowcount != 1:
+                    raise _RefitTaken
+                job = Job(
+                    queue_id=self.id,
+                    hyperparamcombo_id=hyperparamcombo_id,
+                    fold_id=None,
+                    repeat_count=1,
+                )
+                db.add(job)
+                db.flush()
+                db.add(Run(queue_id=self.id, job_id=job.id, repeat_index=0))
+        except _RefitTaken:
+            taken = [j for j in self.refit_jobs() if j.hyperparamcombo_id == hyperparamcombo_id]
+            if not taken:
+                raise InvalidArgument(
+                    f"Queue {self.id} changed while choosing what to refit; call refit_best() "
+                    "again."
+                ) from None
+            job = taken[0]
+        self.total_runs = Queue.get_by_id(self.id).total_runs
+        return job
 
     def train_claimable(self, bar: Any) -> None:
         """Claim and train runs until none is left that this process may take (or Ctrl-C).
@@ -242,14 +405,67 @@ class Queue(BaseModel):
 
     def predictions(self) -> list[Any]:
         """The Prediction made during training of each Predictor, in Predictor order."""
-        from assay.orm.predictor import Prediction
+        from assay.orm.predictor import Prediction, Predictor
 
-        predictors = {p.id: p for p in self.predictors}
-        rows = Prediction.select_where(
-            Prediction.predictor_id.in_(list(predictors)),
-            Prediction.splitset_id == self.splitset_id,
+        with reading() as db:
+            statement = (
+                select(Prediction)
+                .join(Predictor, Prediction.predictor_id == Predictor.id)
+                .join(Job, Predictor.job_id == Job.id)
+                .where(Job.queue_id == self.id, Prediction.splitset_id == self.splitset_id)
+                .order_by(Predictor.id)
+            )
+            return list(db.scalars(statement))
+
+    def model_scores(self) -> list[ModelScores]:
+        """Each trained model's ids, hyperparameters and metrics per split, in one read.
+
+        What the tables (``metrics_df``, ``metricsAggregate_df``) and ``best_predictor``
+        are computed from, by the pure functions of ``assay.evaluate.tables``.
+        """
+        from assay.orm.predictor import Prediction, Predictor
+
+        statement = (
+            select(
+                Predictor.id,
+                Predictor.job_id,
+                Job.hyperparamcombo_id,
+                Job.fold_id,
+                Predictor.repeat_index,
+                Prediction.metrics,
+                Hyperparamcombo.hyperparameters,
+            )
+            .join(Job, Predictor.job_id == Job.id)
+            .join(
+                Prediction,
+                and_(
+                    Prediction.predictor_id == Predictor.id,
+                    Prediction.splitset_id == self.splitset_id,
+                ),
+            )
+            .outerjoin(Hyperparamcombo, Job.hyperparamcombo_id == Hyperparamcombo.id)
+            .where(Job.queue_id == self.id)
+            .order_by(Predictor.id)
         )
-        return rows
+        with reading() as db:
+            rows = db.execute(statement).all()
+        # A model without a fold, in a Queue whose other models have one, is a refit.
+        folded = any(row.fold_id is not None for row in rows)
+        return [
+            ModelScores(
+                predictor_id=predictor_id,
+                job_id=job_id,
+                hyperparamcombo_id=combo_id,
+                fold_id=fold_id,
+                repeat_index=repeat_index,
+                metrics=metrics or {},
+                hyperparameters=dict(hyperparameters or {}),
+                refit=folded and fold_id is None,
+            )
+            for predictor_id, job_id, combo_id, fold_id, repeat_index, metrics, hyperparameters in (
+                rows
+            )
+        ]
 
     @id_method
     def metrics_df(
@@ -257,34 +473,38 @@ class Queue(BaseModel):
         selected_metrics: list[str] | None = None,
         sort_by: str | list[str] | None = None,
         ascending: bool = False,
+        split: str | list[str] | None = None,
+        hyperparameters: bool = False,
     ) -> Any:
-        """One row per split (or fold) of every model trained, with its metrics."""
-        import pandas as pd
+        """One row per split (or fold) of every model trained, with its metrics.
 
-        jobs = {job.id: job for job in self.jobs}
-        predictors = {p.id: p for p in self.predictors}
-        rows = []
-        for prediction in self.predictions():
-            predictor = predictors[prediction.predictor_id]
-            job = jobs[predictor.job_id]
-            for split, metrics in (prediction.metrics or {}).items():
-                chosen = (
-                    metrics
-                    if selected_metrics is None
-                    else {key: metrics.get(key) for key in selected_metrics}
-                )
-                rows.append(
-                    {
-                        "predictor_id": predictor.id,
-                        "job_id": job.id,
-                        "hyperparamcombo_id": job.hyperparamcombo_id,
-                        "fold_id": job.fold_id,
-                        "repeat_index": predictor.repeat_index,
-                        "split": split,
-                        **chosen,
-                    }
-                )
-        frame = pd.DataFrame(rows)
+        Args:
+            selected_metrics: The metric columns to keep, in this order; None keeps all.
+            sort_by: A column, or columns, to sort by.
+            ascending: Sort ascending; descending by default.
+            split: Keep only this split (e.g. ``"validation"``, ``"fold_validation"``) or
+                these splits; None keeps every split.
+            hyperparameters: Add a column per hyperparameter name (after the id columns)
+                with each model's value; a name that is already a column is ``hp_<name>``.
+
+        Returns:
+            A DataFrame: ``predictor_id``, ``job_id``, ``hyperparamcombo_id``, ``fold_id``,
+            ``repeat_index``, ``split``, the hyperparameters if asked, then the metrics;
+            empty before any model is trained. With folds, a refit model (see
+            ``refit_best``) is the one without a ``fold_id``.
+
+        Raises:
+            InvalidArgument: For a split, metric or sort column there is not (the message
+                lists those there are).
+        """
+        from assay.evaluate.tables import metrics_frame
+
+        frame = metrics_frame(
+            self.model_scores(),
+            split=split,
+            selected_metrics=selected_metrics,
+            hyperparameters=hyperparameters,
+        )
         return sort_frame(frame, sort_by, ascending, "metrics_df")
 
     @id_method
@@ -294,22 +514,91 @@ class Queue(BaseModel):
         selected_stats: list[str] | None = None,
         sort_by: str | list[str] | None = None,
         ascending: bool = False,
+        split: str | list[str] | None = None,
+        hyperparameters: bool = False,
     ) -> Any:
-        """One row per metric of every model: mean, median, std, min and max across splits."""
-        import pandas as pd
+        """Each metric of each hyperparameter combination, summarized over its models.
 
-        rows = []
-        for prediction in self.predictions():
-            for metric, stats in (prediction.metrics_aggregate or {}).items():
-                if selected_metrics is not None and metric not in selected_metrics:
-                    continue
-                chosen = (
-                    stats
-                    if selected_stats is None
-                    else {key: stats.get(key) for key in selected_stats}
-                )
-                rows.append({"predictor_id": prediction.predictor_id, "metric": metric, **chosen})
-        return sort_frame(pd.DataFrame(rows), sort_by, ascending, "metricsAggregate_df")
+        The models of a combination are its folds (and repeats), so with cross-validation
+        ``split="fold_validation"`` gives each combination's cross-validated score, as
+        ``GridSearchCV``'s ``mean_test_score`` and ``std_test_score`` do::
+
+            queue.metricsAggregate_df(split="fold_validation", selected_metrics=["accuracy"],
+                                      sort_by="mean")
+
+        Without folds, a combination's models are its repeats (one each by default: count
+        1, std 0). ``best_predictor()`` ranks combinations by the same mean.
+
+        Args:
+            selected_metrics: The metrics to summarize; None summarizes all.
+            selected_stats: Which of count, mean, median, std (ddof 0), min and max to show,
+                in this order; None shows all. NaNs (undefined scores) are left out; count
+                says how many models were scored.
+            sort_by: A column, or columns, to sort by (e.g. ``"mean"``).
+            ascending: Sort ascending; descending by default.
+            split: Keep only this split (e.g. ``"fold_validation"``) or these splits; None
+                keeps every split.
+            hyperparameters: Add a column per hyperparameter name after
+                ``hyperparamcombo_id``.
+
+        Returns:
+            A DataFrame, one row per combination, split and metric: ``hyperparamcombo_id``,
+            the hyperparameters if asked, ``split``, ``metric``, then the statistics; empty
+            before any model is trained.
+
+        Raises:
+            InvalidArgument: For a split, metric, statistic or sort column there is not (the
+                message lists those there are).
+        """
+        from assay.evaluate.tables import aggregate_frame
+
+        frame = aggregate_frame(
+            self.model_scores(),
+            split=split,
+            selected_metrics=selected_metrics,
+            selected_stats=selected_stats,
+            hyperparameters=hyperparameters,
+        )
+        return sort_frame(frame, sort_by, ascending, "metricsAggregate_df")
+
+    @id_method
+    def best_predictor(
+        self, metric: str | None = None, split: str | None = None, goal: str | None = None
+    ) -> Any:
+        """The Predictor with the best score: of the best combination, its best model.
+
+        Combinations are ranked by their mean score over their models (folds and repeats)
+        on ``split``, as in ``metricsAggregate_df`` and ``GridSearchCV``; of the best one,
+        its refit model is returned when there is one (see ``refit_best`` and
+        ``Trainer(refit=True)``), else its model with the best score on ``split``.
+
+        Args:
+            metric: The metric to judge by; None means the analysis type's default score
+                ('accuracy' for classification, 'r2' for regression).
+            split: The split to judge on; None means validation when there is one, else the
+                folds' validation (``fold_validation``), else test, else train.
+            goal: "maximize" or "minimize"; None means "minimize" for losses and errors
+                (a name holding "loss" or "error", and mse, rmse, mae), else "maximize".
+
+        Returns:
+            The Predictor.
+
+        Raises:
+            InvalidArgument: When no model is trained yet; for a metric or split that was not
+                scored (the message lists those that were), or a goal other than the two;
+                when the metric is undefined on the split for every model.
+        """
+        from assay.evaluate.metrics import default_score_metric
+        from assay.evaluate.tables import best_model
+        from assay.orm.predictor import Predictor
+
+        models = self.model_scores()
+        if not models:
+            raise InvalidArgument(f"Queue {self.id} has no trained models yet; run_jobs() first.")
+        if metric is None:
+            metric = default_score_metric(self.algorithm.analysis_type)
+        best = best_model(models, metric=metric, split=split, goal=goal)
+        return Predictor.get_by_id(best.model.predictor_id)
 
     @id_method
     def plot_performance(
@@ -529,6 +818,10 @@ class Run(BaseModel):
         return True
 
 
+class _RefitTaken(Exception):
+    """Another process added the refit Job first (rolls back this one's attempt)."""
+
+
 def process_is_alive(pid: int) -> bool:
     """Whether a process of this host runs with ``pid`` (a zombie does not count)."""
     try:
@@ -646,26 +939,3 @@ def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:
             f"analysis_type 'regression' needs one numeric Label column; Label {label.id} is "
             f"{label.column_count} column(s) of {dtype}. Use a classification analysis_type."
         )
-
-
-METRICS_ID_COLUMNS = (
-    "predictor_id",
-    "job_id",
-    "hyperparamcombo_id",
-    "fold_id",
-    "repeat_index",
-    "split",
-)
-
-
-def sort_frame(frame: Any, sort_by: str | list[str] | None, ascending: bool, caller: str) -> Any:
-    """Sort a metrics table by some of its columns, with a clear error for unknown ones."""
-    if sort_by is None or frame.empty:
-        return frame
-    columns = [sort_by] if isinstance(sort_by, str) else list(sort_by)
-    unknown = [column for column in columns if column not in frame.columns]
-    if unknown:
-        raise InvalidArgument(
-            f"sort_by: {caller} has no column(s) {unknown}; choose from {list(frame.columns)}."
-        )
-    return frame.sort_values(columns, ascending=ascending, ignore_index=True)

@@ -89,7 +89,8 @@ def test_feature_importance_after_training(trained, tmp_path):
     assert figure.layout.title.text.startswith("Feature importance")
     figure.write_html(tmp_path / "importance.html", include_plotlyjs=False)
     aggregate = Queue.metricsAggregate_df(trained.id, selected_metrics=["accuracy"], sort_by="mean")
-    assert set(aggregate["metric"]) == {"accuracy"} and len(aggregate) == 2
+    assert set(aggregate["metric"]) == {"accuracy"} and len(aggregate) == 3  # 3 splits
+    assert set(aggregate["count"]) == {2}  # over the 2 folds' models
     with pytest.raises(InvalidArgument, match="sort_by"):
         trained.metrics_df(sort_by="nope")
 

@@ -87,12 +87,9 @@ def test_sklearn_regression_runs_and_stores_metrics(backend):
     frame = prediction.importance_df(top_n=3)
     assert len(frame) == 3 and frame["median"].is_monotonic_increasing
     assert queue.metrics_df(sort_by="r2").shape[0] == 8
-    assert set(queue.metricsAggregate_df(selected_stats=["mean", "max"]).columns) == {
-        "predictor_id",
-        "metric",
-        "mean",
-        "max",
-    }
+    aggregate = queue.metricsAggregate_df(selected_stats=["mean", "max"], split="test")
+    assert list(aggregate.columns) == ["hyperparamcombo_id", "split", "metric", "mean", "max"]
+    assert len(aggregate) == 2 * 6  # each combination's 6 metrics over its 2 repeats
     assert predictor.get_hyperparameters(as_pandas=False) in ({"alpha": 0.1}, {"alpha": 10.0})
     model = predictor.get_model()
     x, _ = splitset.to_numpy("test")
