@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sqlalchemy import JSON, Connection, LargeBinary, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, deferred, mapped_column
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
 from assay.data.dtypes import check_known_columns
 from assay.data.hashing import sha256_buffer
 from assay.errors import DataChanged, InvalidArgument
-from assay.orm.base import BaseModel, Pickled, check_text, id_method
+from assay.orm.base import BaseModel, Pickled, check_text, id_method, related
 from assay.store import in_transaction, on_rollback, reading, transaction
 from assay.store.artifacts import artifact_path, remove_artifact, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
@@ -70,6 +70,9 @@ class Dataset(BaseModel):
 
     __mapper_args__ = {"polymorphic_on": "typ", "polymorphic_abstract": True}
 
+    features_: Mapped[list[Feature]] = relationship("Feature", viewonly=True, order_by="Feature.id")
+    labels_: Mapped[list[Label]] = relationship("Label", viewonly=True, order_by="Label.id")
+
     # Filled in below with the subclasses, so that users write Dataset.Tabular.from_df(...).
     Tabular: ClassVar[type[Tabular]]
     Sequence: ClassVar[type[Sequence]]
@@ -78,16 +81,12 @@ class Dataset(BaseModel):
     @property
     def features(self) -> list[Feature]:
         """The Features drawn from this Dataset."""
-        from assay.orm.feature import Feature
-
-        return Feature.select_where(Feature.dataset_id == self.id)
+        return related(self, "features_")
 
     @property
     def labels(self) -> list[Label]:
         """The Labels drawn from this Dataset."""
-        from assay.orm.label import Label
-
-        return Label.select_where(Label.dataset_id == self.id)
+        return related(self, "labels_")
 
     # -- fetching ------------------------------------------------------------------------
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled
+from assay.orm.base import BaseModel, Pickled, related
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
@@ -100,11 +100,12 @@ class LabelCoder(BaseModel):
     matching_columns: Mapped[list] = mapped_column(JSON)
     encoding_dimension: Mapped[str] = mapped_column(String(32))
     label_id: Mapped[int] = mapped_column(ForeignKey("label.id", ondelete="CASCADE"), index=True)
+    label_: Mapped[Label] = relationship("Label", viewonly=True)
 
     @property
     def label(self) -> Label:
         """The Label this coder encodes."""
-        return Label.get_by_id(self.label_id)
+        return related(self, "label_")
 
     @classmethod
     def from_label(cls, label_id: int, sklearn_preprocess: Any) -> LabelCoder:
@@ -173,11 +174,12 @@ class FeatureCoder(BaseModel):
     feature_id: Mapped[int] = mapped_column(
         ForeignKey("feature.id", ondelete="CASCADE"), index=True
     )
+    feature_: Mapped[Feature] = relationship("Feature", viewonly=True)
 
     @property
     def feature(self) -> Feature:
         """The Feature this coder encodes."""
-        return Feature.get_by_id(self.feature_id)
+        return related(self, "feature_")
 
     @property
     def is_imputer(self) -> bool:

@@ -16,14 +16,15 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.config import cache_dir
 from assay.errors import InvalidArgument, NotFound
-from assay.orm.base import BaseModel, Pickled, id_method
+from assay.orm.base import BaseModel, Pickled, id_method, related
 from assay.orm.dataset import check_text
 from assay.orm.feature import Feature
 from assay.orm.label import Label
+from assay.orm.predictor import Predictor
 from assay.orm.preprocessing import check_encodable, check_samples
 from assay.store import on_rollback, transaction
 from assay.store.session import lock_table
@@ -77,6 +78,12 @@ class Splitset(BaseModel):
 
     # -- relationships -------------------------------------------------------------------
 
+    label_: Mapped[Label | None] = relationship("Label", viewonly=True)
+    folds_: Mapped[list[Fold]] = relationship("Fold", viewonly=True, order_by="Fold.idx")
+    predictor_: Mapped[Predictor | None] = relationship(
+        "Predictor", primaryjoin="foreign(Splitset.predictor_id) == Predictor.id", viewonly=True
+    )
+
     @property
     def features(self) -> list[Feature]:
         """The Features, in the order they were given."""
@@ -85,21 +92,17 @@ class Splitset(BaseModel):
     @property
     def label(self) -> Label | None:
         """The Label that supervises this Splitset, if any."""
-        return None if self.label_id is None else Label.get_by_id(self.label_id)
+        return related(self, "label_")
 
     @property
     def folds(self) -> list[Fold]:
         """The cross-validation Folds, by idx."""
-        return Fold.select_where(Fold.splitset_id == self.id, order_by=Fold.idx)
+        return related(self, "folds_")
 
     @property
-    def predictor(self) -> Any:
+    def predictor(self) -> Predictor | None:
         """The Predictor this inference Splitset belongs to, if any."""
-        if self.predictor_id is None:
-            return None
-        from assay.orm.predictor import Predictor
-
-        return Predictor.get_by_id(self.predictor_id)
+        return related(self, "predictor_")
 
     # -- making --------------------------------------------------------------------------
 
@@ -232,8 +235,6 @@ class Splitset(BaseModel):
         description: str | None,
     ) -> Splitset:
         """An inference Splitset: every sample in ``infer_<n>`` of the Predictor."""
-        from assay.orm.predictor import Predictor
-
         predictor = Predictor.get_by_id(predictor_id)
         trained_on = predictor.job.queue.splitset
         if len(features) != len(trained_on.feature_ids):
@@ -585,11 +586,12 @@ class Fold(BaseModel):
     splitset_id: Mapped[int] = mapped_column(
         ForeignKey("splitset.id", ondelete="CASCADE"), index=True
     )
+    splitset_: Mapped[Splitset] = relationship("Splitset", viewonly=True)
 
     @property
     def splitset(self) -> Splitset:
         """The Splitset this Fold belongs to."""
-        return Splitset.get_by_id(self.splitset_id)
+        return related(self, "splitset_")
 
 
 # -- helpers -------------------------------------------------------------------------------
