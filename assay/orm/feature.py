@@ -41,6 +41,9 @@ class Feature(ColumnSelection):
         "FeatureShaper", viewonly=True, order_by="FeatureShaper.id"
     )
     windows_: Mapped[list[Window]] = relationship("Window", viewonly=True, order_by="Window.id")
+    splitsets_: Mapped[list[Splitset]] = relationship(
+        "Splitset", secondary="splitset_feature", viewonly=True, order_by="Splitset.id"
+    )
 
     @classmethod
     def from_dataset(
@@ -114,10 +117,8 @@ class Feature(ColumnSelection):
 
     @property
     def splitsets(self) -> list[Splitset]:
-        """The Splitsets that use this Feature."""
-        from assay.orm.splitset import Splitset
-
-        return [s for s in Splitset.select_where() if self.id in s.feature_ids]
+        """The Splitsets that use this Feature (read through the splitset_feature table)."""
+        return related(self, "splitsets_")
 
     def sample_count(self) -> int:
         """Samples as splits see them: windows when the Feature has a Window, else rows."""

@@ -78,6 +78,12 @@ class Splitset(BaseModel):
 
     # -- relationships -------------------------------------------------------------------
 
+    features_: Mapped[list[Feature]] = relationship(
+        "Feature",
+        secondary="splitset_feature",
+        viewonly=True,
+        order_by="SplitsetFeature.position",
+    )
     label_: Mapped[Label | None] = relationship("Label", viewonly=True)
     folds_: Mapped[list[Fold]] = relationship("Fold", viewonly=True, order_by="Fold.idx")
     predictor_: Mapped[Predictor | None] = relationship(
@@ -86,8 +92,8 @@ class Splitset(BaseModel):
 
     @property
     def features(self) -> list[Feature]:
-        """The Features, in the order they were given."""
-        return [Feature.get_by_id(feature_id) for feature_id in self.feature_ids]
+        """The Features, in the order they were given (read through splitset_feature)."""
+        return related(self, "features_")
 
     @property
     def label(self) -> Label | None:

@@ -66,15 +66,36 @@ def test_an_eagerly_loaded_relationship_sends_no_statement():
             select(Splitset)
             .where(Splitset.id == splitset.id)
             .options(
+                selectinload(Splitset.features_).joinedload(Feature.dataset_),
                 joinedload(Splitset.label_),
                 selectinload(Splitset.folds_),
             )
         ).one()
     with count_statements() as counted:
+        assert [f.id for f in loaded.features] == [feature.id]
+        assert loaded.features[0].dataset.id == dataset.id
         assert loaded.label.id == label.id
         assert loaded.folds == []
         assert loaded.predictor is None  # no id: nothing to load
     assert counted.count == 0, counted.summary()
+
+
+@pytest.mark.usefixtures("backend")
+def test_feature_splitsets_reads_splitset_feature_in_one_statement():
+    dataset = Dataset.Tabular.from_df(frame())
+    feature = Feature.from_dataset(dataset.id, include_columns=["a"])
+    other = Feature.from_dataset(dataset.id, include_columns=["b"])
+    label = Label.from_dataset(dataset.id, columns=["y"])
+    both = Splitset.make([other.id, feature.id], label.id)
+    Splitset.make([other.id], label.id)
+    alone = Splitset.make([feature.id], label.id, size_test=0.25)
+    with count_statements() as counted:
+        assert [s.id for s in feature.splitsets] == [both.id, alone.id]
+    assert counted.count == 1, counted.summary()
+    assert "splitset_feature" in counted.statements[0]  # filtered in SQL, not in Python
+    with count_statements() as counted:
+        assert [f.id for f in both.features] == [other.id, feature.id]  # by position
+    assert counted.count == 1, counted.summary()
 
 
 def test_table_modules_import_each_other_without_a_circle():
