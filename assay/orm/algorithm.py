@@ -21,6 +21,8 @@ from assay.orm.dataset import check_text
 from assay.store import transaction
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from assay.orm.queue import Queue
 
 FUNCTIONS = ("fn_build", "fn_train", "fn_predict", "fn_lose", "fn_optimize")
@@ -240,7 +242,7 @@ class Hyperparamcombo(BaseModel):
         """The Hyperparamset this combination was drawn from."""
         return related(self, "hyperparamset_")
 
-    def get_hyperparameters(self, as_pandas: bool = False) -> Any:
+    def get_hyperparameters(self, as_pandas: bool = False) -> dict[str, Any] | pd.DataFrame:
         """The values, as a dict or a one-row-per-parameter DataFrame."""
         if not as_pandas:
             return dict(self.hyperparameters)

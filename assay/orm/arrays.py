@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -22,6 +22,10 @@ from assay.orm.dataset import (
     register,
     store_payload,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import PIL.Image
 
 
 class ArrayDataset(Dataset):
@@ -149,7 +153,7 @@ class ArrayDataset(Dataset):
     @id_method
     def to_df(
         self, columns: list[str] | None = None, samples: list[int] | None = None
-    ) -> list[Any]:
+    ) -> list[pd.DataFrame] | list[list[pd.DataFrame]]:
         """A DataFrame per sample (Sequence), or per channel of each sample (Image)."""
         columns = self.check_columns(columns)
         return arrays.to_frames(self.select(columns, samples), columns)
@@ -232,7 +236,7 @@ class Image(ArrayDataset):
         )
 
     @id_method
-    def to_pillow(self, samples: list[int] | None = None) -> list[Any]:
+    def to_pillow(self, samples: list[int] | None = None) -> list[PIL.Image.Image]:
         """The images as Pillow images (1 channel: 'L', 3: 'RGB', 4: 'RGBA')."""
         return images.to_pillow(self.select(None, samples))
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from assay.orm.base import BaseModel, id_method, related
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from assay.orm.dataset import Dataset
 
 
@@ -50,7 +52,9 @@ class ColumnSelection(BaseModel):
         return self.dataset.to_arr(columns=self.own_columns(columns), samples=samples)
 
     @id_method
-    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> Any:
+    def to_df(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> pd.DataFrame | list[pd.DataFrame] | list[list[pd.DataFrame]]:
         """These columns as a DataFrame (or the Dataset kind's list of DataFrames)."""
         return self.dataset.to_df(columns=self.own_columns(columns), samples=samples)
 

@@ -32,6 +32,9 @@ from assay.store.engine import engine
 from assay.store.session import lock_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import PIL.Image
+
     from assay.orm.arrays import Image, Sequence
     from assay.orm.feature import Feature
     from assay.orm.label import Label
@@ -98,12 +101,14 @@ class Dataset(BaseModel):
         raise NotImplementedError  # each kind implements it
 
     @id_method
-    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> Any:
+    def to_df(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> pd.DataFrame | list[pd.DataFrame] | list[list[pd.DataFrame]]:
         """The data as a DataFrame (Tabular), list of DataFrames (Sequence) or list of lists."""
         raise NotImplementedError
 
     @id_method
-    def to_pillow(self, samples: list[int] | None = None) -> list[Any]:
+    def to_pillow(self, samples: list[int] | None = None) -> list[PIL.Image.Image]:
         """Image datasets as Pillow images; other kinds raise InvalidArgument."""
         raise InvalidArgument(
             f"to_pillow is only for Image datasets; Dataset {self.id} is {self.typ}."

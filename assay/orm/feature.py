@@ -16,11 +16,14 @@ from assay.orm.preprocessing import encode_steps, interpolate_steps
 from assay.store import transaction
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from assay.orm.encode import FeatureCoder
     from assay.orm.interpolate import FeatureInterpolater
     from assay.orm.shape import FeatureShaper
     from assay.orm.splitset import Splitset
     from assay.orm.window import Window
+    from assay.preprocess.pipeline import Preprocessed, Steps
 
 
 class Feature(ColumnSelection):
@@ -125,7 +128,7 @@ class Feature(ColumnSelection):
         window = self.window
         return window.window_count if window is not None else self.dataset.sample_count()
 
-    def steps(self, with_shaper: bool = True) -> Any:
+    def steps(self, with_shaper: bool = True) -> Steps:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
         from assay.preprocess.pipeline import Steps, Windows
 
@@ -141,7 +144,7 @@ class Feature(ColumnSelection):
             reshape_indices=shapers[0].reshape_indices if shapers else None,
         )
 
-    def raw_data(self) -> Any:
+    def raw_data(self) -> pd.DataFrame | np.ndarray:
         """The Feature's columns as preprocessing takes them: a DataFrame or an N-D array."""
         if self.dataset.typ == "tabular":
             return self.to_df()
@@ -171,7 +174,7 @@ class Feature(ColumnSelection):
         fitted: list[Any] | None = None,
         steps: Any = None,
         data: Any = None,
-    ) -> Any:
+    ) -> Preprocessed:
         """Preprocess some samples: interpolate, encode, window, shape, fitting on train only.
 
         Args:

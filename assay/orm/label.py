@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from assay.orm.encode import LabelCoder
     from assay.orm.interpolate import LabelInterpolater
     from assay.orm.splitset import Splitset
+    from assay.preprocess.pipeline import Preprocessed, Steps
 
 
 class Label(ColumnSelection):
@@ -108,7 +109,7 @@ class Label(ColumnSelection):
         """A single floating column: regression, stratified by quantile bins."""
         return self.column_count == 1 and self.unique_classes is None
 
-    def steps(self) -> Any:
+    def steps(self) -> Steps:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
         from assay.preprocess.pipeline import Steps
 
@@ -126,7 +127,7 @@ class Label(ColumnSelection):
         fitted: list[Any] | None = None,
         steps: Any = None,
         data: Any = None,
-    ) -> Any:
+    ) -> Preprocessed:
         """Preprocess some samples: interpolate, then encode, fitting on train only.
 
         Args:

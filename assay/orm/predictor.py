@@ -17,6 +17,9 @@ from assay.orm.base import BaseModel, Pickled, UtcDateTime, id_method, related
 from assay.orm.prediction_methods import PredictionEvaluation
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+
     from assay.orm.queue import Job
     from assay.orm.splitset import Splitset
 
@@ -100,7 +103,7 @@ class Predictor(BaseModel):
         return loaded
 
     @id_method
-    def get_hyperparameters(self, as_pandas: bool = True) -> Any:
+    def get_hyperparameters(self, as_pandas: bool = True) -> dict[str, Any] | pd.DataFrame:
         """The hyperparameters this model was trained with: a DataFrame or a dict."""
         hyperparameters = self.job.hyperparameters()
         if not as_pandas:
@@ -112,7 +115,9 @@ class Predictor(BaseModel):
         )
 
     @id_method
-    def plot_learning_curve(self, skip_head: bool = True, call_display: bool = True) -> Any:
+    def plot_learning_curve(
+        self, skip_head: bool = True, call_display: bool = True
+    ) -> go.Figure | None:
         """One figure, a subplot per metric: training against evaluation, epoch by epoch."""
         from assay.evaluate.plots import learning_curve_figure, show_or_return
 

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 from assay.errors import InvalidArgument
 
 if TYPE_CHECKING:
+    from assay.orm.encode import FeatureCoder, LabelCoder
     from assay.orm.feature import Feature
+    from assay.orm.interpolate import FeatureInterpolater, LabelInterpolater
     from assay.orm.label import Label
     from assay.orm.splitset import Splitset
+    from assay.preprocess.pipeline import EncodeStep, InterpolateStep
 
 
 def check_bool(value: Any, argument: str) -> None:
@@ -126,7 +129,9 @@ def _jsonable(value: Any) -> Any:
     return getattr(value, "__name__", str(value))
 
 
-def interpolate_steps(rows: list[Any]) -> list[Any]:
+def interpolate_steps(
+    rows: list[FeatureInterpolater] | list[LabelInterpolater],
+) -> list[InterpolateStep]:
     """Interpolater rows as the pipeline's steps."""
     from assay.preprocess.pipeline import InterpolateStep
 
@@ -136,7 +141,7 @@ def interpolate_steps(rows: list[Any]) -> list[Any]:
     ]
 
 
-def encode_steps(rows: list[Any]) -> list[Any]:
+def encode_steps(rows: list[FeatureCoder] | list[LabelCoder]) -> list[EncodeStep]:
     """Coder rows (imputers first, as they apply) as the pipeline's steps."""
     from assay.preprocess.impute import is_imputer
     from assay.preprocess.pipeline import EncodeStep

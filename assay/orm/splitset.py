@@ -12,7 +12,7 @@ import shutil
 import uuid
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
@@ -28,6 +28,11 @@ from assay.orm.predictor import Predictor
 from assay.orm.preprocessing import check_encodable, check_samples
 from assay.store import on_rollback, transaction
 from assay.store.session import lock_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
+    from torch.utils.data import DataLoader
 
 LIBRARIES = (None, "numpy", "pytorch")
 
@@ -531,14 +536,18 @@ class Splitset(BaseModel):
     # -- hand-off to model libraries, in the original sample order -----------------------
 
     @id_method
-    def to_numpy(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_numpy(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[np.ndarray | list[np.ndarray], np.ndarray | None]:
         """``(features, label)`` of a split as ndarrays (a list when several Features)."""
         from assay.train import handoff
 
         return handoff.to_numpy(*self.split_arrays(split, fold_id))
 
     @id_method
-    def to_pandas(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_pandas(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[pd.DataFrame | list[pd.DataFrame], pd.DataFrame | None]:
         """``(features, label)`` of a split as DataFrames named by their encoded columns."""
         from assay.train import handoff
 
@@ -556,7 +565,9 @@ class Splitset(BaseModel):
         return handoff.to_pandas(features, label, feature_columns=names, label_columns=label_names)
 
     @id_method
-    def to_torch(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_torch(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[torch.Tensor | list[torch.Tensor], torch.Tensor | None]:
         """``(features, label)`` of a split as float32 torch tensors."""
         from assay.train import handoff
 
@@ -565,7 +576,7 @@ class Splitset(BaseModel):
     @id_method
     def to_dataloader(
         self, split: str, fold_id: int | None = None, batch_size: int = 32, shuffle: bool = False
-    ) -> Any:
+    ) -> DataLoader:
         """A torch DataLoader over a split (in sample order unless ``shuffle``)."""
         from assay.train import handoff
 
@@ -573,7 +584,9 @@ class Splitset(BaseModel):
         return handoff.to_dataloader(features, label, batch_size=batch_size, shuffle=shuffle)
 
     @id_method
-    def to_keras(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_keras(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[np.ndarray | list[np.ndarray], np.ndarray | None]:
         """``(x, y)`` of a split ready for ``keras.Model.fit`` (x a list when several inputs)."""
         from assay.train import handoff
 
