@@ -254,7 +254,13 @@ class Hyperparamcombo(BaseModel):
 
 
 def check_positive_int(value: Any, argument: str, minimum: int = 1) -> int:
-    """Raise unless ``value`` is an int of at least ``minimum``; return it."""
+    """Raise unless ``value`` is an int of at least ``minimum``; return it.
+
+    Args:
+        value: The argument as given (a bool is refused, though Python counts it an int).
+        argument: Its name, for the message.
+        minimum: The smallest value allowed.
+    """
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidArgument(f"{argument} must be an int >= {minimum}; got {value!r}.")
     return value

@@ -45,7 +45,18 @@ class ArrayDataset(Dataset):
         description: str | None = None,
         name: str | None = None,
     ) -> ArrayDataset:
-        """Register an ndarray (always ingested) or an ``.npy`` file (not ingested by default)."""
+        """Register an ndarray (always ingested) or an ``.npy`` file (not ingested by default).
+
+        Args:
+            arr_or_npy_path: The data (3D for Sequence, 4D for Image), or the path of a
+                ``.npy`` file holding it.
+            ingest: Store the data in the metastore; None ingests an ndarray and leaves a
+                file where it is (its hash is then checked each time it is read).
+            rename_columns: A name for every column (the last dimension), in order.
+            retype: One dtype for every column, or ``{column: dtype}``.
+            description: What is unique about this dataset or version.
+            name: Versions datasets: same name and new content gives the next version.
+        """
         if isinstance(arr_or_npy_path, np.ndarray):
             if check_ingest(ingest, default=True) is False:
                 raise InvalidArgument(
@@ -89,7 +100,18 @@ class ArrayDataset(Dataset):
         digest: str | None = None,
         **columns: Any,
     ) -> ArrayDataset:
-        """Name, retype, describe, hash and write an array (shared by every N-D constructor)."""
+        """Name, retype, describe, hash and write an array (shared by every N-D constructor).
+
+        Args:
+            arr: The data, already loaded.
+            ingest: Store the bytes in the metastore (else they are read from the source).
+            rename_columns: A name for every column, or None to keep the defaults.
+            retype: One dtype for every column, ``{column: dtype}``, or None.
+            description: What is unique about this dataset or version.
+            name: Versions datasets: same name and new content gives the next version.
+            digest: The hash of the source file, for data that is not ingested.
+            **columns: More columns of the row, e.g. ``source_format`` and ``source_path``.
+        """
         check_info(name, description)
         names = arrays.column_names(arr, rename_columns)
         arr = arrays.retype_array(arr, retype)
@@ -184,7 +206,17 @@ class Image(ArrayDataset):
         description: str | None = None,
         name: str | None = None,
     ) -> Image:
-        """Register every image in a folder (sorted by file name); all must share one size."""
+        """Register every image in a folder (sorted by file name); all must share one size.
+
+        Args:
+            folder_path: The folder of image files.
+            ingest: Keep the pixels in the metastore (by default the files are read again,
+                and their hashes checked, each time).
+            rename_columns: A name for every column (pixel column), in order.
+            retype: One dtype for every column, or ``{column: dtype}``.
+            description: What is unique about this dataset or version.
+            name: Versions datasets: same name and new content gives the next version.
+        """
         ingest = check_ingest(ingest, default=False)
         arr, _ = images.read_folder(folder_path)
         return cls.register_array(

@@ -222,6 +222,15 @@ def register(
     Content that is already registered is returned instead of being written twice: with a
     warning under the same name, quietly when no name is given. If the registration fails,
     an artifact file it created is deleted.
+
+    Args:
+        kind: The Dataset class to write (``Tabular``, ``Sequence`` or ``Image``).
+        stored: The ingested payload, or None for data read from its source on every use.
+        digest: The SHA-256 of the content, which finds duplicates.
+        meta: What describing the data found: columns, dtypes, shape, memory, gaps.
+        name: Versions datasets: same name and new content gives the next version.
+        description: What is unique about this dataset or version.
+        **columns: More columns of the row, e.g. ``source_format`` and ``source_path``.
     """
     check_info(name, description)
     nested = in_transaction()
@@ -244,7 +253,17 @@ def write_row(
     description: str | None,
     values: dict[str, Any],
 ) -> Dataset:
-    """The Dataset row of a registration: an existing duplicate, or a new row written now."""
+    """The Dataset row of a registration: an existing duplicate, or a new row written now.
+
+    Args:
+        db: The registration's transaction.
+        kind: The Dataset class to write.
+        stored: The ingested payload, or None.
+        digest: The SHA-256 of the content.
+        name: The name, which numbers the version.
+        description: What is unique about this dataset or version.
+        values: The row's other columns.
+    """
     lock_table(db, "dataset")
     duplicate = find_duplicate(db, kind, digest, name, values, ingested=stored is not None)
     if duplicate is not None:
@@ -274,7 +293,15 @@ def write_row(
 def use_duplicate(
     db: Session, duplicate: Dataset, stored: Stored | None, name: str | None
 ) -> Dataset:
-    """Return a duplicate instead of a new row (warning when named) and drop an unused file."""
+    """Return a duplicate instead of a new row (warning when named) and drop an unused file.
+
+    Args:
+        db: The registration's transaction.
+        duplicate: The registered Dataset with the same content.
+        stored: The payload prepared for the new row; its artifact file, if this
+            registration created it and no row points to it, is removed.
+        name: The name asked for; given, the user is warned that nothing new was written.
+    """
     if name is not None:
         warnings.warn(
             f"Dataset {duplicate.id} named {name!r} (version {duplicate.version}) has the same "
@@ -309,6 +336,14 @@ def find_duplicate(
     A duplicate is of the same kind and name (any name, unnamed ones first, when ``name`` is
     None), with the same hash, columns and dtypes; one that is not ingested must also be read
     from the same source in the same way.
+
+    Args:
+        db: The registration's transaction.
+        kind: The Dataset class of the new row.
+        digest: The SHA-256 of the content.
+        name: The name of the new row, or None for any.
+        values: The new row's other columns (``columns``, ``dtypes``, the source's).
+        ingested: Whether the new row stores its data.
     """
     statement = select(Dataset).where(
         Dataset.sha256_hexdigest == digest,

@@ -29,6 +29,12 @@ def columns_block(data: np.ndarray) -> np.ndarray:
 def try_encoder(sklearn_preprocess: Any, block: np.ndarray, columns: list[str], verbose: bool):
     """Check and correct an encoder, then fit a copy on ``block`` to learn its dimension.
 
+    Args:
+        sklearn_preprocess: The encoder as the user gave it.
+        block: The columns it will encode, as a 2D block (samples x columns).
+        columns: Their names, for the encoded column names.
+        verbose: Print the corrections made to the encoder.
+
     Returns:
         The corrected unfitted encoder, its encoding dimension, the encoded column names and
         whether it is categorical.
@@ -58,6 +64,11 @@ def check_imputer_comes_first(feature: Feature, siblings: list[Any], columns: li
     That coder learned its categories and column names from the unfilled values (e.g. a
     OneHotEncoder's ``_nan`` column), so the imputer has to be added before it.
 
+    Args:
+        feature: The Feature the imputer is for.
+        siblings: The Feature's FeatureCoders so far.
+        columns: The columns the imputer would fill.
+
     Raises:
         InvalidArgument: Naming the columns and the coder.
     """
@@ -77,6 +88,11 @@ def filled_block(feature: Feature, siblings: list[Any], columns: list[str]) -> n
 
     The imputers are fitted on every sample here, only to try the coder on filled values
     (its dimension and column names); preprocessing fits them on training samples.
+
+    Args:
+        feature: The Feature the new coder is for.
+        siblings: The Feature's FeatureCoders so far (its imputers apply).
+        columns: The columns the new coder encodes.
     """
     from assay.orm.preprocessing import encode_steps
     from assay.preprocess.pipeline import Steps, impute_all

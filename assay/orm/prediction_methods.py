@@ -108,7 +108,14 @@ class PredictionEvaluation:
         height: int | None = None,
         margin_left: int | None = None,
     ) -> go.Figure | None:
-        """One figure: a bar chart per Feature of its most important columns."""
+        """One figure: a bar chart per Feature of its most important columns.
+
+        Args:
+            call_display: Show the figure and return None; False returns it.
+            top_n: How many columns each chart shows, most important first.
+            height: The figure's height in pixels; None sizes it to the bars.
+            margin_left: Room for the column names in pixels; None fits the longest.
+        """
         from assay.evaluate.plots import feature_importance_figure, show_or_return
 
         frame = self.importance_df()
@@ -228,7 +235,14 @@ class PredictionEvaluation:
         call_display: bool = True,
         split_name: str | None = None,
     ) -> go.Figure | None:
-        """The class probabilities of one sample of a split."""
+        """The class probabilities of one sample of a split.
+
+        Args:
+            prediction_index: The sample's position in the split.
+            height: The figure's height in pixels.
+            call_display: Show the figure and return None; False returns it.
+            split_name: The split; None takes the first one predicted.
+        """
         from assay.evaluate.plots import confidence_figure, show_or_return
 
         if not self.probabilities:

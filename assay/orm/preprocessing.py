@@ -30,7 +30,13 @@ def check_bool(value: Any, argument: str) -> None:
 
 
 def next_idx(db: Session, model: type, condition: Any) -> int:
-    """The zero-based position of a new row among its siblings."""
+    """The zero-based position of a new row among its siblings.
+
+    Args:
+        db: The transaction that writes the new row.
+        model: Its table.
+        condition: Which rows are its siblings, e.g. ``FeatureCoder.feature_id == 3``.
+    """
     return int(db.scalar(select(func.count()).select_from(model).where(condition)) or 0)
 
 
@@ -69,6 +75,15 @@ def column_filter(
     what: str,
 ) -> ColumnMatch:
     """Apply a preprocessor's filter to the Feature's columns that no sibling has claimed.
+
+    Args:
+        feature: The Feature whose columns are filtered.
+        include: Take the columns the filters match (True) or every other one (False).
+        dtypes: Filter by these dtypes (one or a list), or None.
+        columns: Filter by these columns (one or a list), or None.
+        claimed: Columns that earlier preprocessors of the same kind already cover.
+        verbose: Print which columns matched and which are left over.
+        what: The kind of preprocessor, for the messages (e.g. ``"FeatureCoder"``).
 
     Raises:
         InvalidArgument: Unknown columns, a filter that matches nothing, or columns that an

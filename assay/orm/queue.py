@@ -510,7 +510,13 @@ class Run(BaseModel):
     def release(
         self, status: str, message: str | None = None, traceback: str | None = None
     ) -> bool:
-        """End this process's hold on the run with ``status``; False if it no longer held it."""
+        """End this process's hold on the run with ``status``; False if it no longer held it.
+
+        Args:
+            status: The run's status from now on, e.g. ``"succeeded"`` or ``"failed"``.
+            message: A one-line reason, for a failed or stopped run.
+            traceback: The traceback of the error that failed the run.
+        """
         values = {
             "status": status,
             "message": message,

@@ -577,7 +577,14 @@ class Splitset(BaseModel):
     def to_dataloader(
         self, split: str, fold_id: int | None = None, batch_size: int = 32, shuffle: bool = False
     ) -> DataLoader:
-        """A torch DataLoader over a split (in sample order unless ``shuffle``)."""
+        """A torch DataLoader over a split (in sample order unless ``shuffle``).
+
+        Args:
+            split: A key of ``samples`` (or of the Fold's samples).
+            fold_id: The Fold, for its samples and the coders fitted on them.
+            batch_size: Samples per batch.
+            shuffle: Draw the samples in a new random order each epoch.
+        """
         from assay.train import handoff
 
         features, label = self.split_arrays(split, fold_id)
@@ -630,7 +637,13 @@ def check_features(feature_ids: Any) -> list[Feature]:
 
 
 def check_count(value: Any, argument: str, minimum: int) -> None:
-    """Raise unless ``value`` is None or an int of at least ``minimum``."""
+    """Raise unless ``value`` is None or an int of at least ``minimum``.
+
+    Args:
+        value: The argument as given.
+        argument: Its name, for the message.
+        minimum: The smallest value allowed.
+    """
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
@@ -645,7 +658,15 @@ def as_python(value: Any) -> Any:
 def stratify_on(
     feature: Feature, label: Label | None, column: str | None, bin_count: int | None
 ) -> np.ndarray | None:
-    """One value per sample to stratify by: the Label's class or bin, or a Feature column."""
+    """One value per sample to stratify by: the Label's class or bin, or a Feature column.
+
+    Args:
+        feature: The first Feature of the Splitset (for an unsupervised column).
+        label: The Label, or None for unsupervised data.
+        column: Without a Label, the Feature's column to stratify by, or None.
+        bin_count: Quantile bins for continuous values; None leaves a continuous Label
+            unstratified.
+    """
     from assay.preprocess import stratify
 
     if label is not None:
@@ -700,7 +721,14 @@ def label_values_to_stratify(label: Label) -> np.ndarray:
 
 
 def next_version(db: Any, model: type, name: str | None, attributes: dict[str, Any]) -> int | None:
-    """The next version of a named Splitset; an identical earlier version is an error."""
+    """The next version of a named Splitset; an identical earlier version is an error.
+
+    Args:
+        db: The transaction that writes the new Splitset.
+        model: The Splitset table.
+        name: The new Splitset's name; None gives no version.
+        attributes: What makes the new Splitset what it is (see ``version_attributes``).
+    """
     if name is None:
         return None
     lock_table(db, model.__tablename__)
