@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cloudpickle
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, id_method
+from assay.orm.base import BaseModel, id_method, related
 from assay.orm.dataset import check_text
 from assay.store import transaction
 from assay.store.deletion import delete_row
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assay.orm.queue import Queue
 
 FUNCTIONS = ("fn_build", "fn_train", "fn_predict", "fn_lose", "fn_optimize")
 
@@ -54,6 +59,11 @@ class Algorithm(BaseModel):
     fn_lose: Mapped[bytes | None] = mapped_column(LargeBinary)
     fn_optimize: Mapped[bytes | None] = mapped_column(LargeBinary)
     code: Mapped[dict] = mapped_column(JSON)
+
+    hyperparamsets_: Mapped[list[Hyperparamset]] = relationship(
+        "Hyperparamset", viewonly=True, order_by="Hyperparamset.id"
+    )
+    queues_: Mapped[list[Queue]] = relationship("Queue", viewonly=True, order_by="Queue.id")
 
     @classmethod
     def make(
@@ -132,14 +142,12 @@ class Algorithm(BaseModel):
     @property
     def hyperparamsets(self) -> list[Hyperparamset]:
         """This Algorithm's Hyperparamsets."""
-        return Hyperparamset.select_where(Hyperparamset.algorithm_id == self.id)
+        return related(self, "hyperparamsets_")
 
     @property
-    def queues(self) -> list[Any]:
+    def queues(self) -> list[Queue]:
         """The Queues that train this Algorithm."""
-        from assay.orm.queue import Queue
-
-        return Queue.select_where(Queue.algorithm_id == self.id)
+        return related(self, "queues_")
 
     @id_method
     def delete(self, cascade: bool = False) -> dict[str, int]:
@@ -162,18 +170,20 @@ class Hyperparamset(BaseModel):
     algorithm_id: Mapped[int] = mapped_column(
         ForeignKey("algorithm.id", ondelete="CASCADE"), index=True
     )
+    algorithm_: Mapped[Algorithm] = relationship("Algorithm", viewonly=True)
+    hyperparamcombos_: Mapped[list[Hyperparamcombo]] = relationship(
+        "Hyperparamcombo", viewonly=True, order_by="Hyperparamcombo.idx"
+    )
 
     @property
     def algorithm(self) -> Algorithm:
         """The Algorithm these hyperparameters feed."""
-        return Algorithm.get_by_id(self.algorithm_id)
+        return related(self, "algorithm_")
 
     @property
     def hyperparamcombos(self) -> list[Hyperparamcombo]:
         """The combinations to train, by idx."""
-        return Hyperparamcombo.select_where(
-            Hyperparamcombo.hyperparamset_id == self.id, order_by=Hyperparamcombo.idx
-        )
+        return related(self, "hyperparamcombos_")
 
     @classmethod
     def from_algorithm(
@@ -244,13 +254,14 @@ class Hyperparamcombo(BaseModel):
     hyperparamset_id: Mapped[int] = mapped_column(
         ForeignKey("hyperparamset.id", ondelete="CASCADE"), index=True
     )
+    hyperparamset_: Mapped[Hyperparamset] = relationship("Hyperparamset", viewonly=True)
 
     @property
     def hyperparamset(self) -> Hyperparamset:
         """The Hyperparamset this combination was drawn from."""
-        return Hyperparamset.get_by_id(self.hyperparamset_id)
+        return related(self, "hyperparamset_")
 
-    def get_hyperparameters(self, as_pandas: bool = False) -> Any:
+    def get_hyperparameters(self, as_pandas: bool = False) -> dict[str, Any] | pd.DataFrame:
         """The values, as a dict or a one-row-per-parameter DataFrame."""
         if not as_pandas:
             return dict(self.hyperparameters)
@@ -262,7 +273,13 @@ class Hyperparamcombo(BaseModel):
 
 
 def check_positive_int(value: Any, argument: str, minimum: int = 1) -> int:
-    """Raise unless ``value`` is an int of at least ``minimum``; return it."""
+    """Raise unless ``value`` is an int of at least ``minimum``; return it.
+
+    Args:
+        value: The argument as given (a bool is refused, though Python counts it an int).
+        argument: Its name, for the message.
+        minimum: The smallest value allowed.
+    """
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidArgument(f"{argument} must be an int >= {minimum}; got {value!r}.")
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
@@ -22,6 +22,10 @@ from assay.orm.dataset import (
     register,
     store_payload,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import PIL.Image
 
 
 class ArrayDataset(Dataset):
@@ -45,6 +49,16 @@ class ArrayDataset(Dataset):
         """Register an ndarray (always ingested) or an ``.npy`` file (not ingested by default).
 
         The body of each subclass's ``from_numpy``, which names its first argument as 001 does.
+
+        Args:
+            arr_or_npy_path: The data (3D for Sequence, 4D for Image), or the path of a
+                ``.npy`` file holding it.
+            ingest: Store the data in the metastore; None ingests an ndarray and leaves a
+                file where it is (its hash is then checked each time it is read).
+            rename_columns: A name for every column (the last dimension), in order.
+            retype: One dtype for every column, or ``{column: dtype}``.
+            description: What is unique about this dataset or version.
+            name: Versions datasets: same name and new content gives the next version.
         """
         if isinstance(arr_or_npy_path, np.ndarray):
             if check_ingest(ingest, default=True) is False:
@@ -153,7 +167,7 @@ class ArrayDataset(Dataset):
     @id_method
     def to_df(
         self, columns: list[str] | None = None, samples: list[int] | None = None
-    ) -> list[Any]:
+    ) -> list[pd.DataFrame] | list[list[pd.DataFrame]]:
         """A DataFrame per sample (Sequence), or per channel of each sample (Image)."""
         columns = self.check_columns(columns)
         return arrays.to_frames(self.select(columns, samples), columns)
@@ -242,7 +256,17 @@ class Image(ArrayDataset):
         description: str | None = None,
         name: str | None = None,
     ) -> Image:
-        """Register every image in a folder (sorted by file name); all must share one size."""
+        """Register every image in a folder (sorted by file name); all must share one size.
+
+        Args:
+            folder_path: The folder of image files.
+            ingest: Keep the pixels in the metastore (by default the files are read again,
+                and their hashes checked, each time).
+            rename_columns: A name for every column (pixel column), in order.
+            retype: One dtype for every column, or ``{column: dtype}``.
+            description: What is unique about this dataset or version.
+            name: Versions datasets: same name and new content gives the next version.
+        """
         ingest = check_ingest(ingest, default=False)
         arr, _ = images.read_folder(folder_path)
         return cls.register_array(
@@ -294,7 +318,7 @@ class Image(ArrayDataset):
         )
 
     @id_method
-    def to_pillow(self, samples: list[int] | None = None) -> list[Any]:
+    def to_pillow(self, samples: list[int] | None = None) -> list[PIL.Image.Image]:
         """The images as Pillow images (1 channel: 'L', 3: 'RGB', 4: 'RGBA')."""
         return images.to_pillow(self.select(None, samples))
 

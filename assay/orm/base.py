@@ -1,8 +1,11 @@
 """BaseModel (section 0): the columns and methods every table shares.
 
-Rows are plain mapped objects that stay usable outside any session: relationships are
-read through properties that query on access, so ``dataset.features`` is always fresh and
-never raises a detached-instance error. Methods that act on one row take its id first and
+Rows are plain mapped objects that stay usable outside any session. Each link between
+tables is declared once as a view-only ``relationship()`` whose name ends in ``_``
+(``Dataset.features_``), so that services can load it eagerly (``selectinload``,
+``joinedload``); users read it through a property without the ``_`` (``dataset.features``)
+that goes through ``related``: free when the link was loaded eagerly, else one fresh query,
+and never a detached-instance error. Methods that act on one row take its id first and
 work both ways (the "automatic id argument"): ``Dataset.to_df(3)`` and ``dataset.to_df()``.
 """
 
@@ -15,7 +18,15 @@ from typing import Any, Generic, Self, TypeVar
 
 import cloudpickle
 from sqlalchemy import JSON, DateTime, LargeBinary, String, Text, TypeDecorator, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+from sqlalchemy import inspect as inspect_row
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    make_transient_to_detached,
+    mapped_column,
+    validates,
+)
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assay.errors import InvalidArgument, NotFound
 from assay.store import reading, transaction
@@ -91,6 +102,48 @@ class Base(DeclarativeBase):
     """The declarative base that owns the metadata of every assay table."""
 
     type_annotation_map = {dict: JSON, list: JSON, datetime: UtcDateTime}
+
+
+def related(row: BaseModel, name: str) -> Any:
+    """The value of the relationship ``name`` of ``row``, whether or not its session is open.
+
+    A relationship loaded eagerly (``selectinload``, ``joinedload``) is returned as it is, with
+    no statement. Otherwise it is loaded with one statement (none for a link whose id is
+    None) and is not kept on the row, so the next call sees rows written since: a detached row
+    gets a stand-in that shares its identity and columns in a reading session, and a row of
+    the open transaction is loaded there and the attribute expired again.
+
+    Args:
+        row: A row of any table.
+        name: A relationship of its class, e.g. ``"features_"``.
+    """
+    state = inspect_row(row)
+    if name not in state.unloaded or state.key is None:
+        # Eagerly loaded, or a row never written (nothing to load).
+        return _plain(getattr(row, name))
+    with reading() as db:
+        present = db.identity_map.get(state.key)
+        if present is not None:  # this row (or its twin) belongs to the open transaction
+            if name not in inspect_row(present).unloaded:
+                return _plain(getattr(present, name))
+            value = getattr(present, name)
+            db.expire(present, [name])
+            return _plain(value)
+        stand_in = state.mapper.class_manager.new_instance()
+        for column in state.mapper.column_attrs:
+            if column.key in state.dict:
+                set_committed_value(stand_in, column.key, state.dict[column.key])
+        make_transient_to_detached(stand_in)
+        db.add(stand_in)
+        try:
+            return _plain(getattr(stand_in, name))
+        finally:
+            db.expunge(stand_in)
+
+
+def _plain(value: Any) -> Any:
+    """A collection as a new plain list (the caller's to change), any other value as it is."""
+    return list(value) if isinstance(value, list) else value
 
 
 class id_method(Generic[R]):

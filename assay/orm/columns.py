@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from assay.orm.base import BaseModel, id_method
-from assay.orm.dataset import Dataset
+from assay.orm.base import BaseModel, id_method, related
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assay.orm.dataset import Dataset
 
 
 class ColumnSelection(BaseModel):
@@ -22,10 +26,15 @@ class ColumnSelection(BaseModel):
         ForeignKey("dataset.id", ondelete="CASCADE"), index=True
     )
 
+    @declared_attr
+    def dataset_(cls) -> Mapped[Dataset]:
+        """The Dataset, as a relationship (declared per table: this class is abstract)."""
+        return relationship("Dataset", viewonly=True)
+
     @property
     def dataset(self) -> Dataset:
         """The Dataset these columns come from."""
-        return Dataset.get_by_id(self.dataset_id)
+        return related(self, "dataset_")
 
     def own_columns(self, columns: Any) -> list[str]:
         """``columns`` if given (each must be one of this selection's), else all of them."""
@@ -43,7 +52,9 @@ class ColumnSelection(BaseModel):
         return self.dataset.to_arr(columns=self.own_columns(columns), samples=samples)
 
     @id_method
-    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> Any:
+    def to_df(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> pd.DataFrame | list[pd.DataFrame] | list[list[pd.DataFrame]]:
         """These columns as a DataFrame (or the Dataset kind's list of DataFrames)."""
         return self.dataset.to_df(columns=self.own_columns(columns), samples=samples)
 

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sqlalchemy import JSON, Connection, LargeBinary, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, deferred, mapped_column
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
 from assay.data.dtypes import check_known_columns
 from assay.data.hashing import sha256_buffer
 from assay.errors import DataChanged, InvalidArgument
-from assay.orm.base import BaseModel, Pickled, check_text, id_method
+from assay.orm.base import BaseModel, Pickled, check_text, id_method, related
 from assay.store import in_transaction, on_rollback, reading, transaction
 from assay.store.artifacts import artifact_path, remove_artifact, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
@@ -33,6 +33,9 @@ from assay.store.engine import engine
 from assay.store.session import lock_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import PIL.Image
+
     from assay.orm.arrays import Image, Sequence
     from assay.orm.feature import Feature
     from assay.orm.label import Label
@@ -71,6 +74,9 @@ class Dataset(BaseModel):
 
     __mapper_args__ = {"polymorphic_on": "typ", "polymorphic_abstract": True}
 
+    features_: Mapped[list[Feature]] = relationship("Feature", viewonly=True, order_by="Feature.id")
+    labels_: Mapped[list[Label]] = relationship("Label", viewonly=True, order_by="Label.id")
+
     # Filled in below with the subclasses, so that users write Dataset.Tabular.from_df(...).
     Tabular: ClassVar[type[Tabular]]
     Sequence: ClassVar[type[Sequence]]
@@ -79,16 +85,12 @@ class Dataset(BaseModel):
     @property
     def features(self) -> list[Feature]:
         """The Features drawn from this Dataset."""
-        from assay.orm.feature import Feature
-
-        return Feature.select_where(Feature.dataset_id == self.id)
+        return related(self, "features_")
 
     @property
     def labels(self) -> list[Label]:
         """The Labels drawn from this Dataset."""
-        from assay.orm.label import Label
-
-        return Label.select_where(Label.dataset_id == self.id)
+        return related(self, "labels_")
 
     # -- fetching ------------------------------------------------------------------------
 
@@ -100,12 +102,14 @@ class Dataset(BaseModel):
         raise NotImplementedError  # each kind implements it
 
     @id_method
-    def to_df(self, columns: list[str] | None = None, samples: list[int] | None = None) -> Any:
+    def to_df(
+        self, columns: list[str] | None = None, samples: list[int] | None = None
+    ) -> pd.DataFrame | list[pd.DataFrame] | list[list[pd.DataFrame]]:
         """The data as a DataFrame (Tabular), list of DataFrames (Sequence) or list of lists."""
         raise NotImplementedError
 
     @id_method
-    def to_pillow(self, samples: list[int] | None = None) -> list[Any]:
+    def to_pillow(self, samples: list[int] | None = None) -> list[PIL.Image.Image]:
         """Image datasets as Pillow images; other kinds raise InvalidArgument."""
         raise InvalidArgument(
             f"to_pillow is only for Image datasets; Dataset {self.id} is {self.typ}."
@@ -236,6 +240,15 @@ def register(
     Content that is already registered is returned instead of being written twice: with a
     warning under the same name, quietly when no name is given. If the registration fails,
     an artifact file it created is deleted.
+
+    Args:
+        kind: The Dataset class to write (``Tabular``, ``Sequence`` or ``Image``).
+        stored: The ingested payload, or None for data read from its source on every use.
+        digest: The SHA-256 of the content, which finds duplicates.
+        meta: What describing the data found: columns, dtypes, shape, memory, gaps.
+        name: Versions datasets: same name and new content gives the next version.
+        description: What is unique about this dataset or version.
+        **columns: More columns of the row, e.g. ``source_format`` and ``source_path``.
     """
     check_info(name, description)
     nested = in_transaction()
@@ -258,7 +271,17 @@ def write_row(
     description: str | None,
     values: dict[str, Any],
 ) -> Dataset:
-    """The Dataset row of a registration: an existing duplicate, or a new row written now."""
+    """The Dataset row of a registration: an existing duplicate, or a new row written now.
+
+    Args:
+        db: The registration's transaction.
+        kind: The Dataset class to write.
+        stored: The ingested payload, or None.
+        digest: The SHA-256 of the content.
+        name: The name, which numbers the version.
+        description: What is unique about this dataset or version.
+        values: The row's other columns.
+    """
     lock_table(db, "dataset")
     duplicate = find_duplicate(db, kind, digest, name, values, ingested=stored is not None)
     if duplicate is not None:
@@ -288,7 +311,15 @@ def write_row(
 def use_duplicate(
     db: Session, duplicate: Dataset, stored: Stored | None, name: str | None
 ) -> Dataset:
-    """Return a duplicate instead of a new row (warning when named) and drop an unused file."""
+    """Return a duplicate instead of a new row (warning when named) and drop an unused file.
+
+    Args:
+        db: The registration's transaction.
+        duplicate: The registered Dataset with the same content.
+        stored: The payload prepared for the new row; its artifact file, if this
+            registration created it and no row points to it, is removed.
+        name: The name asked for; given, the user is warned that nothing new was written.
+    """
     if name is not None:
         warnings.warn(
             f"Dataset {duplicate.id} named {name!r} (version {duplicate.version}) has the same "
@@ -323,6 +354,14 @@ def find_duplicate(
     A duplicate is of the same kind and name (any name, unnamed ones first, when ``name`` is
     None), with the same hash, columns and dtypes; one that is not ingested must also be read
     from the same source in the same way.
+
+    Args:
+        db: The registration's transaction.
+        kind: The Dataset class of the new row.
+        digest: The SHA-256 of the content.
+        name: The name of the new row, or None for any.
+        values: The new row's other columns (``columns``, ``dtypes``, the source's).
+        ingested: Whether the new row stores its data.
     """
     statement = select(Dataset).where(
         Dataset.sha256_hexdigest == digest,

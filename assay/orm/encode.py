@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled, id_method
+from assay.orm.base import BaseModel, Pickled, id_method, related
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
@@ -29,6 +29,12 @@ def columns_block(data: np.ndarray) -> np.ndarray:
 
 def try_encoder(sklearn_preprocess: Any, block: np.ndarray, columns: list[str], verbose: bool):
     """Check and correct an encoder, then fit a copy on ``block`` to learn its dimension.
+
+    Args:
+        sklearn_preprocess: The encoder as the user gave it.
+        block: The columns it will encode, as a 2D block (samples x columns).
+        columns: Their names, for the encoded column names.
+        verbose: Print the corrections made to the encoder.
 
     Returns:
         The corrected unfitted encoder, its encoding dimension, the encoded column names and
@@ -59,6 +65,11 @@ def check_imputer_comes_first(feature: Feature, siblings: list[Any], columns: li
     That coder learned its categories and column names from the unfilled values (e.g. a
     OneHotEncoder's ``_nan`` column), so the imputer has to be added before it.
 
+    Args:
+        feature: The Feature the imputer is for.
+        siblings: The Feature's FeatureCoders so far.
+        columns: The columns the imputer would fill.
+
     Raises:
         InvalidArgument: Naming the columns and the coder.
     """
@@ -78,6 +89,11 @@ def filled_block(feature: Feature, siblings: list[Any], columns: list[str]) -> n
 
     The imputers are fitted on every sample here, only to try the coder on filled values
     (its dimension and column names); preprocessing fits them on training samples.
+
+    Args:
+        feature: The Feature the new coder is for.
+        siblings: The Feature's FeatureCoders so far (its imputers apply).
+        columns: The columns the new coder encodes.
     """
     from assay.orm.preprocessing import encode_steps
     from assay.preprocess.pipeline import Steps, impute_all
@@ -101,11 +117,12 @@ class LabelCoder(BaseModel):
     matching_columns: Mapped[list] = mapped_column(JSON)
     encoding_dimension: Mapped[str] = mapped_column(String(32))
     label_id: Mapped[int] = mapped_column(ForeignKey("label.id", ondelete="CASCADE"), index=True)
+    label_: Mapped[Label] = relationship("Label", viewonly=True)
 
     @property
     def label(self) -> Label:
         """The Label this coder encodes."""
-        return Label.get_by_id(self.label_id)
+        return related(self, "label_")
 
     @classmethod
     def from_label(cls, label_id: int, sklearn_preprocess: Any) -> LabelCoder:
@@ -183,11 +200,12 @@ class FeatureCoder(BaseModel):
     feature_id: Mapped[int] = mapped_column(
         ForeignKey("feature.id", ondelete="CASCADE"), index=True
     )
+    feature_: Mapped[Feature] = relationship("Feature", viewonly=True)
 
     @property
     def feature(self) -> Feature:
         """The Feature this coder encodes."""
-        return Feature.get_by_id(self.feature_id)
+        return related(self, "feature_")
 
     @property
     def is_imputer(self) -> bool:

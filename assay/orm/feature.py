@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import JSON
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Pickled, id_method
+from assay.orm.base import Pickled, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
+from assay.orm.preprocessing import encode_steps, interpolate_steps
 from assay.store import transaction
 from assay.store.deletion import delete_row
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assay.orm.encode import FeatureCoder
+    from assay.orm.interpolate import FeatureInterpolater
+    from assay.orm.shape import FeatureShaper
+    from assay.orm.splitset import Splitset
+    from assay.orm.window import Window
+    from assay.preprocess.pipeline import Preprocessed, Steps
 
 
 class Feature(ColumnSelection):
@@ -23,6 +34,20 @@ class Feature(ColumnSelection):
 
     columns_excluded: Mapped[list | None] = mapped_column(JSON)
     fitted_featurecoders: Mapped[Any] = mapped_column(Pickled, nullable=True)
+
+    featureinterpolaters_: Mapped[list[FeatureInterpolater]] = relationship(
+        "FeatureInterpolater", viewonly=True, order_by="FeatureInterpolater.idx"
+    )
+    featurecoders_: Mapped[list[FeatureCoder]] = relationship(
+        "FeatureCoder", viewonly=True, order_by="FeatureCoder.idx"
+    )
+    featureshapers_: Mapped[list[FeatureShaper]] = relationship(
+        "FeatureShaper", viewonly=True, order_by="FeatureShaper.id"
+    )
+    windows_: Mapped[list[Window]] = relationship("Window", viewonly=True, order_by="Window.id")
+    splitsets_: Mapped[list[Splitset]] = relationship(
+        "Splitset", secondary="splitset_feature", viewonly=True, order_by="Splitset.id"
+    )
 
     @classmethod
     def from_dataset(
@@ -68,59 +93,44 @@ class Feature(ColumnSelection):
     # -- the preprocessing recorded for this Feature -------------------------------------
 
     @property
-    def featureinterpolaters(self) -> list[Any]:
+    def featureinterpolaters(self) -> list[FeatureInterpolater]:
         """This Feature's FeatureInterpolaters, in the order they were made."""
-        from assay.orm.interpolate import FeatureInterpolater
-
-        return FeatureInterpolater.select_where(
-            FeatureInterpolater.feature_id == self.id, order_by=FeatureInterpolater.idx
-        )
+        return related(self, "featureinterpolaters_")
 
     @property
-    def featurecoders(self) -> list[Any]:
+    def featurecoders(self) -> list[FeatureCoder]:
         """This Feature's FeatureCoders, in the order they apply: imputers first, then by idx."""
-        from assay.orm.encode import FeatureCoder
-
-        rows = FeatureCoder.select_where(
-            FeatureCoder.feature_id == self.id, order_by=FeatureCoder.idx
-        )
+        rows = related(self, "featurecoders_")
         return sorted(rows, key=lambda row: not row.is_imputer)  # stable: idx within each
 
     @property
-    def featureshapers(self) -> list[Any]:
+    def featureshapers(self) -> list[FeatureShaper]:
         """This Feature's FeatureShaper, if any (a list of at most one)."""
-        from assay.orm.shape import FeatureShaper
-
-        return FeatureShaper.select_where(FeatureShaper.feature_id == self.id)
+        return related(self, "featureshapers_")
 
     @property
-    def windows(self) -> list[Any]:
+    def windows(self) -> list[Window]:
         """This Feature's Window, if any (a list of at most one)."""
-        from assay.orm.window import Window
-
-        return Window.select_where(Window.feature_id == self.id)
+        return related(self, "windows_")
 
     @property
-    def window(self) -> Any:
+    def window(self) -> Window | None:
         """The Feature's Window, or None."""
         windows = self.windows
         return windows[0] if windows else None
 
     @property
-    def splitsets(self) -> list[Any]:
-        """The Splitsets that use this Feature."""
-        from assay.orm.splitset import Splitset
-
-        return [s for s in Splitset.select_where() if self.id in s.feature_ids]
+    def splitsets(self) -> list[Splitset]:
+        """The Splitsets that use this Feature (read through the splitset_feature table)."""
+        return related(self, "splitsets_")
 
     def sample_count(self) -> int:
         """Samples as splits see them: windows when the Feature has a Window, else rows."""
         window = self.window
         return window.window_count if window is not None else self.dataset.sample_count()
 
-    def steps(self, with_shaper: bool = True) -> Any:
+    def steps(self, with_shaper: bool = True) -> Steps:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
-        from assay.orm.preprocessing import encode_steps, interpolate_steps
         from assay.preprocess.pipeline import Steps, Windows
 
         window = self.window
@@ -135,7 +145,7 @@ class Feature(ColumnSelection):
             reshape_indices=shapers[0].reshape_indices if shapers else None,
         )
 
-    def raw_data(self) -> Any:
+    def raw_data(self) -> pd.DataFrame | np.ndarray:
         """The Feature's columns as preprocessing takes them: a DataFrame or an N-D array."""
         if self.dataset.typ == "tabular":
             return self.to_df()
@@ -165,7 +175,7 @@ class Feature(ColumnSelection):
         fitted: list[Any] | None = None,
         steps: Any = None,
         data: Any = None,
-    ) -> Any:
+    ) -> Preprocessed:
         """Preprocess some samples: interpolate, encode, window, shape, fitting on train only.
 
         Args:

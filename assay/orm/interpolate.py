@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, id_method
+from assay.orm.base import BaseModel, id_method, related
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
@@ -29,11 +29,12 @@ class LabelInterpolater(BaseModel):
     interpolate_kwargs: Mapped[dict] = mapped_column(JSON)
     matching_columns: Mapped[list] = mapped_column(JSON)
     label_id: Mapped[int] = mapped_column(ForeignKey("label.id", ondelete="CASCADE"), index=True)
+    label_: Mapped[Label] = relationship("Label", viewonly=True)
 
     @property
     def label(self) -> Label:
         """The Label this interpolater applies to."""
-        return Label.get_by_id(self.label_id)
+        return related(self, "label_")
 
     @classmethod
     def from_label(
@@ -101,11 +102,12 @@ class FeatureInterpolater(BaseModel):
     feature_id: Mapped[int] = mapped_column(
         ForeignKey("feature.id", ondelete="CASCADE"), index=True
     )
+    feature_: Mapped[Feature] = relationship("Feature", viewonly=True)
 
     @property
     def feature(self) -> Feature:
         """The Feature this interpolater applies to."""
-        return Feature.get_by_id(self.feature_id)
+        return related(self, "feature_")
 
     @classmethod
     def from_feature(

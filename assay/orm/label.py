@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import JSON
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Pickled, id_method
+from assay.orm.base import Pickled, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
+from assay.orm.preprocessing import encode_steps, interpolate_steps
 from assay.store import transaction
 from assay.store.deletion import delete_row
+
+if TYPE_CHECKING:
+    from assay.orm.encode import LabelCoder
+    from assay.orm.interpolate import LabelInterpolater
+    from assay.orm.splitset import Splitset
+    from assay.preprocess.pipeline import Preprocessed, Steps
 
 
 class Label(ColumnSelection):
@@ -25,6 +32,16 @@ class Label(ColumnSelection):
     column_count: Mapped[int]
     unique_classes: Mapped[list | None] = mapped_column(JSON)
     fitted_labelcoder: Mapped[Any] = mapped_column(Pickled, nullable=True)
+
+    labelinterpolaters_: Mapped[list[LabelInterpolater]] = relationship(
+        "LabelInterpolater", viewonly=True, order_by="LabelInterpolater.id"
+    )
+    labelcoders_: Mapped[list[LabelCoder]] = relationship(
+        "LabelCoder", viewonly=True, order_by="LabelCoder.id"
+    )
+    splitsets_: Mapped[list[Splitset]] = relationship(
+        "Splitset", viewonly=True, order_by="Splitset.id"
+    )
 
     @classmethod
     def from_dataset(cls, dataset_id: int, columns: list[str] | None = None) -> Label:
@@ -65,31 +82,25 @@ class Label(ColumnSelection):
         return label
 
     @property
-    def labelinterpolaters(self) -> list[Any]:
+    def labelinterpolaters(self) -> list[LabelInterpolater]:
         """This Label's LabelInterpolater, if any (a list of at most one)."""
-        from assay.orm.interpolate import LabelInterpolater
-
-        return LabelInterpolater.select_where(LabelInterpolater.label_id == self.id)
+        return related(self, "labelinterpolaters_")
 
     @property
-    def labelcoders(self) -> list[Any]:
+    def labelcoders(self) -> list[LabelCoder]:
         """This Label's LabelCoder, if any (a list of at most one)."""
-        from assay.orm.encode import LabelCoder
-
-        return LabelCoder.select_where(LabelCoder.label_id == self.id)
+        return related(self, "labelcoders_")
 
     @property
-    def labelcoder(self) -> Any:
+    def labelcoder(self) -> LabelCoder | None:
         """The Label's LabelCoder, or None."""
         coders = self.labelcoders
         return coders[0] if coders else None
 
     @property
-    def splitsets(self) -> list[Any]:
+    def splitsets(self) -> list[Splitset]:
         """The Splitsets this Label supervises."""
-        from assay.orm.splitset import Splitset
-
-        return Splitset.select_where(Splitset.label_id == self.id)
+        return related(self, "splitsets_")
 
     def sample_count(self) -> int:
         """The number of samples (rows)."""
@@ -99,9 +110,8 @@ class Label(ColumnSelection):
         """A single floating column: regression, stratified by quantile bins."""
         return self.column_count == 1 and self.unique_classes is None
 
-    def steps(self) -> Any:
+    def steps(self) -> Steps:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
-        from assay.orm.preprocessing import encode_steps, interpolate_steps
         from assay.preprocess.pipeline import Steps
 
         return Steps(
@@ -118,7 +128,7 @@ class Label(ColumnSelection):
         fitted: list[Any] | None = None,
         steps: Any = None,
         data: Any = None,
-    ) -> Any:
+    ) -> Preprocessed:
         """Preprocess some samples: interpolate, then encode, fitting on train only.
 
         Args:

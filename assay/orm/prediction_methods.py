@@ -5,7 +5,7 @@ Mixed into ``Prediction``; the computations are pure functions in ``assay.evalua
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,12 +13,18 @@ from assay.errors import InvalidArgument
 from assay.orm.base import id_method
 from assay.store import transaction
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from assay.orm.predictor import Prediction
+
 
 class PredictionEvaluation:
     """Section 14a: feature importance and the plots of a Prediction (mixed into Prediction)."""
 
     @id_method
-    def calc_featureImportance(self, permute_count: int) -> Any:
+    def calc_featureImportance(self, permute_count: int) -> Prediction:
         """Permutation importance of each column on the training samples, after the fact.
 
         Args:
@@ -60,7 +66,9 @@ class PredictionEvaluation:
         )
 
     @id_method
-    def importance_df(self, top_n: int | None = None, feature_id: int | None = None) -> Any:
+    def importance_df(
+        self, top_n: int | None = None, feature_id: int | None = None
+    ) -> pd.DataFrame:
         """Columns ranked by their median loss impact, most important first.
 
         The impact is the training loss minus the median loss with the column shuffled, so
@@ -99,8 +107,15 @@ class PredictionEvaluation:
         top_n: int = 10,
         height: int | None = None,
         margin_left: int | None = None,
-    ) -> Any:
-        """One figure: a bar chart per Feature of its most important columns."""
+    ) -> go.Figure | None:
+        """One figure: a bar chart per Feature of its most important columns.
+
+        Args:
+            call_display: Show the figure and return None; False returns it.
+            top_n: How many columns each chart shows, most important first.
+            height: The figure's height in pixels; None sizes it to the bars.
+            margin_left: Room for the column names in pixels; None fits the longest.
+        """
         from assay.evaluate.plots import feature_importance_figure, show_or_return
 
         frame = self.importance_df()
@@ -125,7 +140,7 @@ class PredictionEvaluation:
         }
 
     @id_method
-    def plot_roc_curve(self, call_display: bool = True) -> Any:
+    def plot_roc_curve(self, call_display: bool = True) -> go.Figure | None:
         """Receiver operating characteristic curves, per split and class."""
         from assay.evaluate.curves import roc_curves
         from assay.evaluate.plots import roc_figure, show_or_return
@@ -138,7 +153,7 @@ class PredictionEvaluation:
         return show_or_return(roc_figure(curves), call_display)
 
     @id_method
-    def plot_precision_recall(self, call_display: bool = True) -> Any:
+    def plot_precision_recall(self, call_display: bool = True) -> go.Figure | None:
         """Precision-recall curves, per split and class."""
         from assay.evaluate.curves import precision_recall_curves
         from assay.evaluate.plots import precision_recall_figure, show_or_return
@@ -151,7 +166,7 @@ class PredictionEvaluation:
         return show_or_return(precision_recall_figure(curves), call_display)
 
     @id_method
-    def plot_confusion_matrix(self, call_display: bool = True) -> Any:
+    def plot_confusion_matrix(self, call_display: bool = True) -> go.Figure | None:
         """One figure: a confusion matrix per split, classes named."""
         from assay.evaluate.confusion import confusion_with_indices
         from assay.evaluate.plots import confusion_figure, show_or_return
@@ -231,8 +246,15 @@ class PredictionEvaluation:
         height: int = 175,
         call_display: bool = True,
         split_name: str | None = None,
-    ) -> Any:
-        """The class probabilities of one sample of a split."""
+    ) -> go.Figure | None:
+        """The class probabilities of one sample of a split.
+
+        Args:
+            prediction_index: The sample's position in the split.
+            height: The figure's height in pixels.
+            call_display: Show the figure and return None; False returns it.
+            split_name: The split; None takes the first one predicted.
+        """
         from assay.evaluate.plots import confidence_figure, show_or_return
 
         if not self.probabilities:

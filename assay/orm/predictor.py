@@ -7,15 +7,22 @@ the permutation importance of each column.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled, UtcDateTime, id_method
+from assay.orm.base import BaseModel, Pickled, UtcDateTime, id_method, related
 from assay.orm.prediction_methods import PredictionEvaluation
 from assay.store.deletion import delete_row
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from assay.orm.queue import Job
+    from assay.orm.splitset import Splitset
 
 
 class EpochMetrics(BaseModel):
@@ -49,24 +56,32 @@ class Predictor(BaseModel):
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id", ondelete="SET NULL"))
 
-    @property
-    def job(self) -> Any:
-        """The Job that trained this Predictor."""
-        from assay.orm.queue import Job
+    job_: Mapped[Job] = relationship("Job", viewonly=True)
+    predictions_: Mapped[list[Prediction]] = relationship(
+        "Prediction", viewonly=True, order_by="Prediction.id"
+    )
+    # No foreign key: the Splitset table is older than this one (see Splitset.predictor_id).
+    splitsets_: Mapped[list[Splitset]] = relationship(
+        "Splitset",
+        primaryjoin="Predictor.id == foreign(Splitset.predictor_id)",
+        viewonly=True,
+        order_by="Splitset.id",
+    )
 
-        return Job.get_by_id(self.job_id)
+    @property
+    def job(self) -> Job:
+        """The Job that trained this Predictor."""
+        return related(self, "job_")
 
     @property
     def predictions(self) -> list[Prediction]:
         """What this Predictor predicted: its training splits first, then inference."""
-        return Prediction.select_where(Prediction.predictor_id == self.id)
+        return related(self, "predictions_")
 
     @property
-    def splitsets(self) -> list[Any]:
+    def splitsets(self) -> list[Splitset]:
         """The inference Splitsets attached to this Predictor."""
-        from assay.orm.splitset import Splitset
-
-        return Splitset.select_where(Splitset.predictor_id == self.id)
+        return related(self, "splitsets_")
 
     @id_method
     def get_model(self) -> Any:
@@ -89,7 +104,7 @@ class Predictor(BaseModel):
         return loaded
 
     @id_method
-    def get_hyperparameters(self, as_pandas: bool = True) -> Any:
+    def get_hyperparameters(self, as_pandas: bool = True) -> dict[str, Any] | pd.DataFrame:
         """The hyperparameters this model was trained with: a DataFrame or a dict."""
         hyperparameters = self.job.hyperparameters()
         if not as_pandas:
@@ -101,7 +116,9 @@ class Predictor(BaseModel):
         )
 
     @id_method
-    def plot_learning_curve(self, skip_head: bool = True, call_display: bool = True) -> Any:
+    def plot_learning_curve(
+        self, skip_head: bool = True, call_display: bool = True
+    ) -> go.Figure | None:
         """One figure, a subplot per metric: training against evaluation, epoch by epoch."""
         from assay.evaluate.plots import learning_curve_figure, show_or_return
 
@@ -113,7 +130,7 @@ class Predictor(BaseModel):
             learning_curve_figure(self.history, skip_head=skip_head), call_display
         )
 
-    def fit_splitset(self) -> Any:
+    def fit_splitset(self) -> Splitset:
         """The Splitset this Predictor was trained on."""
         return self.job.queue.splitset
 
@@ -155,18 +172,18 @@ class Prediction(PredictionEvaluation, BaseModel):
     splitset_id: Mapped[int] = mapped_column(
         ForeignKey("splitset.id", ondelete="CASCADE"), index=True
     )
+    predictor_: Mapped[Predictor] = relationship("Predictor", viewonly=True)
+    splitset_: Mapped[Splitset] = relationship("Splitset", viewonly=True)
 
     @property
     def predictor(self) -> Predictor:
         """The Predictor that made these predictions."""
-        return Predictor.get_by_id(self.predictor_id)
+        return related(self, "predictor_")
 
     @property
-    def splitset(self) -> Any:
+    def splitset(self) -> Splitset:
         """The Splitset whose samples were predicted."""
-        from assay.orm.splitset import Splitset
-
-        return Splitset.get_by_id(self.splitset_id)
+        return related(self, "splitset_")
 
     @id_method
     def delete(self, cascade: bool = False) -> dict[str, int]:

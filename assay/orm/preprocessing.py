@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 from assay.errors import InvalidArgument
 
 if TYPE_CHECKING:
+    from assay.orm.encode import FeatureCoder, LabelCoder
     from assay.orm.feature import Feature
+    from assay.orm.interpolate import FeatureInterpolater, LabelInterpolater
     from assay.orm.label import Label
     from assay.orm.splitset import Splitset
+    from assay.preprocess.pipeline import EncodeStep, InterpolateStep
 
 
 def check_bool(value: Any, argument: str) -> None:
@@ -27,7 +30,13 @@ def check_bool(value: Any, argument: str) -> None:
 
 
 def next_idx(db: Session, model: type, condition: Any) -> int:
-    """The zero-based position of a new row among its siblings."""
+    """The zero-based position of a new row among its siblings.
+
+    Args:
+        db: The transaction that writes the new row.
+        model: Its table.
+        condition: Which rows are its siblings, e.g. ``FeatureCoder.feature_id == 3``.
+    """
     return int(db.scalar(select(func.count()).select_from(model).where(condition)) or 0)
 
 
@@ -66,6 +75,15 @@ def column_filter(
     what: str,
 ) -> ColumnMatch:
     """Apply a preprocessor's filter to the Feature's columns that no sibling has claimed.
+
+    Args:
+        feature: The Feature whose columns are filtered.
+        include: Take the columns the filters match (True) or every other one (False).
+        dtypes: Filter by these dtypes (one or a list), or None.
+        columns: Filter by these columns (one or a list), or None.
+        claimed: Columns that earlier preprocessors of the same kind already cover.
+        verbose: Print which columns matched and which are left over.
+        what: The kind of preprocessor, for the messages (e.g. ``"FeatureCoder"``).
 
     Raises:
         InvalidArgument: Unknown columns, a filter that matches nothing, or columns that an
@@ -126,7 +144,9 @@ def _jsonable(value: Any) -> Any:
     return getattr(value, "__name__", str(value))
 
 
-def interpolate_steps(rows: list[Any]) -> list[Any]:
+def interpolate_steps(
+    rows: list[FeatureInterpolater] | list[LabelInterpolater],
+) -> list[InterpolateStep]:
     """Interpolater rows as the pipeline's steps."""
     from assay.preprocess.pipeline import InterpolateStep
 
@@ -136,7 +156,7 @@ def interpolate_steps(rows: list[Any]) -> list[Any]:
     ]
 
 
-def encode_steps(rows: list[Any]) -> list[Any]:
+def encode_steps(rows: list[FeatureCoder] | list[LabelCoder]) -> list[EncodeStep]:
     """Coder rows (imputers first, as they apply) as the pipeline's steps."""
     from assay.preprocess.impute import is_imputer
     from assay.preprocess.pipeline import EncodeStep

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ForeignKey,
@@ -27,17 +27,20 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
 from assay.errors import InvalidArgument
 from assay.evaluate.tables import METRICS_ID_COLUMNS, ModelScores, sort_frame
 from assay.orm.algorithm import Algorithm, Hyperparamcombo, Hyperparamset, check_positive_int
-from assay.orm.base import BaseModel, UtcDateTime, id_method, utcnow
+from assay.orm.base import BaseModel, UtcDateTime, id_method, related, utcnow
 from assay.orm.dataset import check_text
 from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
 from assay.store.deletion import delete_row
+
+if TYPE_CHECKING:
+    from assay.orm.predictor import EpochMetrics, Predictor
 
 STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
 #: The statuses a worker may take a run from (besides "running" in a dead process).
@@ -65,46 +68,49 @@ class Queue(BaseModel):
         ForeignKey("hyperparamset.id", ondelete="CASCADE"), index=True
     )
 
+    algorithm_: Mapped[Algorithm] = relationship("Algorithm", viewonly=True)
+    splitset_: Mapped[Splitset] = relationship("Splitset", viewonly=True)
+    hyperparamset_: Mapped[Hyperparamset | None] = relationship("Hyperparamset", viewonly=True)
+    jobs_: Mapped[list[Job]] = relationship("Job", viewonly=True, order_by="Job.id")
+    runs_: Mapped[list[Run]] = relationship("Run", viewonly=True, order_by="Run.id")
+    predictors_: Mapped[list[Predictor]] = relationship(
+        "Predictor",
+        secondary="job",
+        primaryjoin="Queue.id == Job.queue_id",
+        secondaryjoin="Job.id == Predictor.job_id",
+        viewonly=True,
+        order_by="Predictor.id",
+    )
+
     @property
     def algorithm(self) -> Algorithm:
         """The Algorithm this Queue trains."""
-        return Algorithm.get_by_id(self.algorithm_id)
+        return related(self, "algorithm_")
 
     @property
     def splitset(self) -> Splitset:
         """The Splitset whose samples train and evaluate the models."""
-        return Splitset.get_by_id(self.splitset_id)
+        return related(self, "splitset_")
 
     @property
     def hyperparamset(self) -> Hyperparamset | None:
         """The Hyperparamset whose combinations are tried, if any."""
-        if self.hyperparamset_id is None:
-            return None
-        return Hyperparamset.get_by_id(self.hyperparamset_id)
+        return related(self, "hyperparamset_")
 
     @property
     def jobs(self) -> list[Job]:
         """The Jobs, in the order they run."""
-        return Job.select_where(Job.queue_id == self.id)
+        return related(self, "jobs_")
 
     @property
     def runs(self) -> list[Run]:
         """Every run of every Job, in the order they run."""
-        return Run.select_where(Run.queue_id == self.id)
+        return related(self, "runs_")
 
     @property
-    def predictors(self) -> list[Any]:
+    def predictors(self) -> list[Predictor]:
         """The Predictors trained so far."""
-        from assay.orm.predictor import Predictor
-
-        with reading() as db:
-            statement = (
-                select(Predictor)
-                .join(Job, Predictor.job_id == Job.id)
-                .where(Job.queue_id == self.id)
-                .order_by(Predictor.id)
-            )
-            return list(db.scalars(statement))
+        return related(self, "predictors_")
 
     @classmethod
     def from_algorithm(
@@ -667,34 +673,40 @@ class Job(BaseModel):
         ForeignKey("fold.id", ondelete="CASCADE"), index=True
     )
 
+    queue_: Mapped[Queue] = relationship("Queue", viewonly=True)
+    hyperparamcombo_: Mapped[Hyperparamcombo | None] = relationship(
+        "Hyperparamcombo", viewonly=True
+    )
+    fold_: Mapped[Fold | None] = relationship("Fold", viewonly=True)
+    predictors_: Mapped[list[Predictor]] = relationship(
+        "Predictor", viewonly=True, order_by="Predictor.id"
+    )
+    runs_: Mapped[list[Run]] = relationship("Run", viewonly=True, order_by="Run.id")
+
     @property
     def queue(self) -> Queue:
         """The Queue that made this Job."""
-        return Queue.get_by_id(self.queue_id)
+        return related(self, "queue_")
 
     @property
     def hyperparamcombo(self) -> Hyperparamcombo | None:
         """The hyperparameters this Job trains with, if any."""
-        if self.hyperparamcombo_id is None:
-            return None
-        return Hyperparamcombo.get_by_id(self.hyperparamcombo_id)
+        return related(self, "hyperparamcombo_")
 
     @property
     def fold(self) -> Fold | None:
         """The Fold whose samples this Job uses, if any."""
-        return None if self.fold_id is None else Fold.get_by_id(self.fold_id)
+        return related(self, "fold_")
 
     @property
-    def predictors(self) -> list[Any]:
+    def predictors(self) -> list[Predictor]:
         """The models this Job has trained."""
-        from assay.orm.predictor import Predictor
-
-        return Predictor.select_where(Predictor.job_id == self.id)
+        return related(self, "predictors_")
 
     @property
     def runs(self) -> list[Run]:
         """The runs of this Job, one per repeat."""
-        return Run.select_where(Run.job_id == self.id)
+        return related(self, "runs_")
 
     def hyperparameters(self) -> dict[str, Any]:
         """The ``**hp`` this Job passes to the Algorithm's functions."""
@@ -719,19 +731,20 @@ class Run(BaseModel):
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
 
+    job_: Mapped[Job] = relationship("Job", viewonly=True)
+    epochs_: Mapped[list[EpochMetrics]] = relationship(
+        "EpochMetrics", viewonly=True, order_by="EpochMetrics.epoch"
+    )
+
     @property
     def job(self) -> Job:
         """The Job this run repeats."""
-        return Job.get_by_id(self.job_id)
+        return related(self, "job_")
 
     @property
-    def epochs(self) -> list[Any]:
+    def epochs(self) -> list[EpochMetrics]:
         """The live history of this run: one row per epoch so far."""
-        from assay.orm.predictor import EpochMetrics
-
-        return EpochMetrics.select_where(
-            EpochMetrics.run_id == self.id, order_by=EpochMetrics.epoch
-        )
+        return related(self, "epochs_")
 
     def history(self) -> dict[str, list[float]]:
         """The metrics recorded so far, as a Keras-style history dict."""
@@ -802,7 +815,13 @@ class Run(BaseModel):
     def release(
         self, status: str, message: str | None = None, traceback: str | None = None
     ) -> bool:
-        """End this process's hold on the run with ``status``; False if it no longer held it."""
+        """End this process's hold on the run with ``status``; False if it no longer held it.
+
+        Args:
+            status: The run's status from now on, e.g. ``"succeeded"`` or ``"failed"``.
+            message: A one-line reason, for a failed or stopped run.
+            traceback: The traceback of the error that failed the run.
+        """
         values = {
             "status": status,
             "message": message,

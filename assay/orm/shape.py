@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ForeignKey, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled, id_method
+from assay.orm.base import BaseModel, Pickled, id_method, related
 from assay.orm.feature import Feature
 from assay.store import transaction
 from assay.store.deletion import delete_row
@@ -24,11 +24,12 @@ class FeatureShaper(BaseModel):
     feature_id: Mapped[int] = mapped_column(
         ForeignKey("feature.id", ondelete="CASCADE"), index=True
     )
+    feature_: Mapped[Feature] = relationship("Feature", viewonly=True)
 
     @property
     def feature(self) -> Feature:
         """The Feature this shaper reshapes."""
-        return Feature.get_by_id(self.feature_id)
+        return related(self, "feature_")
 
     @classmethod
     def from_feature(cls, feature_id: int, reshape_indices: tuple) -> FeatureShaper:

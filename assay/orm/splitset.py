@@ -12,22 +12,28 @@ import shutil
 import uuid
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.config import cache_dir
 from assay.errors import InvalidArgument, NotFound
-from assay.orm.base import BaseModel, Pickled, id_method
+from assay.orm.base import BaseModel, Pickled, id_method, related
 from assay.orm.dataset import check_text
 from assay.orm.feature import Feature
 from assay.orm.label import Label
+from assay.orm.predictor import Predictor
 from assay.orm.preprocessing import check_encodable, check_samples
 from assay.store import on_rollback, transaction
 from assay.store.deletion import delete_row
 from assay.store.session import lock_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
+    from torch.utils.data import DataLoader
 
 LIBRARIES = (None, "numpy", "pytorch")
 
@@ -78,29 +84,37 @@ class Splitset(BaseModel):
 
     # -- relationships -------------------------------------------------------------------
 
+    features_: Mapped[list[Feature]] = relationship(
+        "Feature",
+        secondary="splitset_feature",
+        viewonly=True,
+        order_by="SplitsetFeature.position",
+    )
+    label_: Mapped[Label | None] = relationship("Label", viewonly=True)
+    folds_: Mapped[list[Fold]] = relationship("Fold", viewonly=True, order_by="Fold.idx")
+    predictor_: Mapped[Predictor | None] = relationship(
+        "Predictor", primaryjoin="foreign(Splitset.predictor_id) == Predictor.id", viewonly=True
+    )
+
     @property
     def features(self) -> list[Feature]:
-        """The Features, in the order they were given."""
-        return [Feature.get_by_id(feature_id) for feature_id in self.feature_ids]
+        """The Features, in the order they were given (read through splitset_feature)."""
+        return related(self, "features_")
 
     @property
     def label(self) -> Label | None:
         """The Label that supervises this Splitset, if any."""
-        return None if self.label_id is None else Label.get_by_id(self.label_id)
+        return related(self, "label_")
 
     @property
     def folds(self) -> list[Fold]:
         """The cross-validation Folds, by idx."""
-        return Fold.select_where(Fold.splitset_id == self.id, order_by=Fold.idx)
+        return related(self, "folds_")
 
     @property
-    def predictor(self) -> Any:
+    def predictor(self) -> Predictor | None:
         """The Predictor this inference Splitset belongs to, if any."""
-        if self.predictor_id is None:
-            return None
-        from assay.orm.predictor import Predictor
-
-        return Predictor.get_by_id(self.predictor_id)
+        return related(self, "predictor_")
 
     # -- making --------------------------------------------------------------------------
 
@@ -233,8 +247,6 @@ class Splitset(BaseModel):
         description: str | None,
     ) -> Splitset:
         """An inference Splitset: every sample in ``infer_<n>`` of the Predictor."""
-        from assay.orm.predictor import Predictor
-
         predictor = Predictor.get_by_id(predictor_id)
         trained_on = predictor.job.queue.splitset
         if len(features) != len(trained_on.feature_ids):
@@ -528,14 +540,18 @@ class Splitset(BaseModel):
     # -- hand-off to model libraries, in the original sample order -----------------------
 
     @id_method
-    def to_numpy(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_numpy(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[np.ndarray | list[np.ndarray], np.ndarray | None]:
         """``(features, label)`` of a split as ndarrays (a list when several Features)."""
         from assay.train import handoff
 
         return handoff.to_numpy(*self.split_arrays(split, fold_id))
 
     @id_method
-    def to_pandas(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_pandas(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[pd.DataFrame | list[pd.DataFrame], pd.DataFrame | None]:
         """``(features, label)`` of a split as DataFrames named by their encoded columns."""
         from assay.train import handoff
 
@@ -553,7 +569,9 @@ class Splitset(BaseModel):
         return handoff.to_pandas(features, label, feature_columns=names, label_columns=label_names)
 
     @id_method
-    def to_torch(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_torch(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[torch.Tensor | list[torch.Tensor], torch.Tensor | None]:
         """``(features, label)`` of a split as float32 torch tensors."""
         from assay.train import handoff
 
@@ -562,15 +580,24 @@ class Splitset(BaseModel):
     @id_method
     def to_dataloader(
         self, split: str, fold_id: int | None = None, batch_size: int = 32, shuffle: bool = False
-    ) -> Any:
-        """A torch DataLoader over a split (in sample order unless ``shuffle``)."""
+    ) -> DataLoader:
+        """A torch DataLoader over a split (in sample order unless ``shuffle``).
+
+        Args:
+            split: A key of ``samples`` (or of the Fold's samples).
+            fold_id: The Fold, for its samples and the coders fitted on them.
+            batch_size: Samples per batch.
+            shuffle: Draw the samples in a new random order each epoch.
+        """
         from assay.train import handoff
 
         features, label = self.split_arrays(split, fold_id)
         return handoff.to_dataloader(features, label, batch_size=batch_size, shuffle=shuffle)
 
     @id_method
-    def to_keras(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
+    def to_keras(
+        self, split: str, fold_id: int | None = None
+    ) -> tuple[np.ndarray | list[np.ndarray], np.ndarray | None]:
         """``(x, y)`` of a split ready for ``keras.Model.fit`` (x a list when several inputs)."""
         from assay.train import handoff
 
@@ -604,11 +631,12 @@ class Fold(BaseModel):
     splitset_id: Mapped[int] = mapped_column(
         ForeignKey("splitset.id", ondelete="CASCADE"), index=True
     )
+    splitset_: Mapped[Splitset] = relationship("Splitset", viewonly=True)
 
     @property
     def splitset(self) -> Splitset:
         """The Splitset this Fold belongs to."""
-        return Splitset.get_by_id(self.splitset_id)
+        return related(self, "splitset_")
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -628,7 +656,13 @@ def check_features(feature_ids: Any) -> list[Feature]:
 
 
 def check_count(value: Any, argument: str, minimum: int) -> None:
-    """Raise unless ``value`` is None or an int of at least ``minimum``."""
+    """Raise unless ``value`` is None or an int of at least ``minimum``.
+
+    Args:
+        value: The argument as given.
+        argument: Its name, for the message.
+        minimum: The smallest value allowed.
+    """
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
@@ -643,7 +677,15 @@ def as_python(value: Any) -> Any:
 def stratify_on(
     feature: Feature, label: Label | None, column: str | None, bin_count: int | None
 ) -> np.ndarray | None:
-    """One value per sample to stratify by: the Label's class or bin, or a Feature column."""
+    """One value per sample to stratify by: the Label's class or bin, or a Feature column.
+
+    Args:
+        feature: The first Feature of the Splitset (for an unsupervised column).
+        label: The Label, or None for unsupervised data.
+        column: Without a Label, the Feature's column to stratify by, or None.
+        bin_count: Quantile bins for continuous values; None leaves a continuous Label
+            unstratified.
+    """
     from assay.preprocess import stratify
 
     if label is not None:
@@ -698,7 +740,14 @@ def label_values_to_stratify(label: Label) -> np.ndarray:
 
 
 def next_version(db: Any, model: type, name: str | None, attributes: dict[str, Any]) -> int | None:
-    """The next version of a named Splitset; an identical earlier version is an error."""
+    """The next version of a named Splitset; an identical earlier version is an error.
+
+    Args:
+        db: The transaction that writes the new Splitset.
+        model: The Splitset table.
+        name: The new Splitset's name; None gives no version.
+        attributes: What makes the new Splitset what it is (see ``version_attributes``).
+    """
     if name is None:
         return None
     lock_table(db, model.__tablename__)

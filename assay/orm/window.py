@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, id_method
+from assay.orm.base import BaseModel, id_method, related
 from assay.orm.feature import Feature
 from assay.orm.preprocessing import check_bool
 from assay.store import transaction
@@ -32,11 +32,12 @@ class Window(BaseModel):
     feature_id: Mapped[int] = mapped_column(
         ForeignKey("feature.id", ondelete="CASCADE"), index=True
     )
+    feature_: Mapped[Feature] = relationship("Feature", viewonly=True)
 
     @property
     def feature(self) -> Feature:
         """The Feature these windows are drawn from."""
-        return Feature.get_by_id(self.feature_id)
+        return related(self, "feature_")
 
     @classmethod
     def from_feature(
