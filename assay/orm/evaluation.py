@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from assay.errors import InvalidArgument
+from assay.train.handoff import unwrap
 
 CLASSIFICATION = ("classification_binary", "classification_multi")
 
@@ -28,11 +29,6 @@ class Evaluation:
     plot_data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     class_names: list[Any] | None = None
-
-
-def unwrap(features: list[np.ndarray]) -> Any:
-    """One Feature's array as itself; several as a list."""
-    return features[0] if len(features) == 1 else features
 
 
 def class_names(splitset: Any) -> list[Any] | None:

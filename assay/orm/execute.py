@@ -60,18 +60,6 @@ class EpochRecorder:
             db.query(EpochMetrics).filter(EpochMetrics.run_id == self.run_id).delete()
 
 
-def unwrap(features: list[np.ndarray]) -> Any:
-    """One Feature's array as itself; several as a list (what the functions receive)."""
-    return features[0] if len(features) == 1 else features
-
-
-def sample_shapes(features: list[np.ndarray], label: np.ndarray | None) -> tuple[Any, Any]:
-    """The shape of one sample of the features (a list when several) and of the label."""
-    shapes = [tuple(array.shape[1:]) for array in features]
-    label_shape = None if label is None else tuple(label.shape[1:])
-    return (shapes[0] if len(shapes) == 1 else shapes), label_shape
-
-
 class LostRun(Exception):
     """The run stopped being this process's while it trained (another worker took it)."""
 
@@ -124,6 +112,7 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     """Train the run's model on the cached samples and evaluate it on every split."""
     from assay.orm.evaluation import evaluate_splits, feature_names, importance_of
     from assay.train.adapters import get_adapter
+    from assay.train.handoff import sample_shapes, unwrap
 
     clock = time.perf_counter()
     job = Job.get_by_id(run.job_id)
@@ -214,19 +203,12 @@ def store_trained(run: Run, trained: Trained) -> None:
         )
         db.add(predictor)
         db.flush()
-        db.add(
-            Prediction(
-                predictor_id=predictor.id,
-                splitset_id=queue.splitset_id,
-                predictions=evaluation.predictions,
-                probabilities=evaluation.probabilities,
-                metrics=evaluation.metrics,
-                metrics_aggregate=evaluation.metrics_aggregate,
-                plot_data=evaluation.plot_data,
-                notes=evaluation.notes or None,
-                feature_importance=trained.importance,
-                permute_count=queue.permute_count if trained.importance is not None else None,
-            )
+        Prediction.record(
+            predictor.id,
+            queue.splitset_id,
+            evaluation,
+            importance=trained.importance,
+            permute_count=queue.permute_count,
         )
         db.execute(
             update(Queue)

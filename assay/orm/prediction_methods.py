@@ -11,7 +11,6 @@ import numpy as np
 
 from assay.errors import InvalidArgument
 from assay.orm.base import id_method
-from assay.store import transaction
 
 
 class PredictionEvaluation:
@@ -55,9 +54,7 @@ class PredictionEvaluation:
             raise InvalidArgument(
                 f"Prediction {self.id}: nothing to permute (image Features only, or no Label)."
             )
-        return store_prediction_fields(
-            self, feature_importance=importance, permute_count=permute_count
-        )
+        return self.update_columns(feature_importance=importance, permute_count=permute_count)
 
     @id_method
     def importance_df(self, top_n: int | None = None, feature_id: int | None = None) -> Any:
@@ -242,14 +239,3 @@ class PredictionEvaluation:
             probabilities, names, prediction_index, height=height, split_name=split
         )
         return show_or_return(figure, call_display)
-
-
-def store_prediction_fields(prediction: Any, **values: Any) -> Any:
-    """Update some columns of a Prediction in one transaction."""
-    with transaction() as db:
-        row = db.get(type(prediction), prediction.id)
-        for key, value in values.items():
-            setattr(row, key, value)
-    for key, value in values.items():
-        setattr(prediction, key, value)
-    return prediction

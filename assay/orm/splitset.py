@@ -507,18 +507,9 @@ class Splitset(BaseModel):
             None,
             names=predictor.ordered_class_names,
         )
-        with transaction() as db:
-            prediction = Prediction(
-                predictor_id=predictor.id,
-                splitset_id=self.id,
-                predictions=evaluation.predictions,
-                probabilities=evaluation.probabilities,
-                metrics=evaluation.metrics or None,
-                metrics_aggregate=evaluation.metrics_aggregate,
-                plot_data=evaluation.plot_data,
-                notes=evaluation.notes or None,
-            )
-            db.add(prediction)
+        # Without a target of its own nothing is scored: no metrics rather than empty ones.
+        unscored = dataclasses.replace(evaluation, metrics=evaluation.metrics or None)
+        prediction = Prediction.record(predictor.id, self.id, unscored)
         return prediction
 
     # -- hand-off to model libraries, in the original sample order -----------------------

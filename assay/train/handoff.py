@@ -236,3 +236,15 @@ def to_keras(
     x = [_float32(array, "to_keras", f"features[{i}]") for i, array in enumerate(arrays)]
     y = None if label is None else _float32(label, "to_keras", "label")
     return (x[0] if len(x) == 1 else x), y
+
+
+def unwrap(features: list[np.ndarray]) -> Any:
+    """One Feature's array as itself; several as a list (what an Algorithm's functions take)."""
+    return features[0] if len(features) == 1 else features
+
+
+def sample_shapes(features: list[np.ndarray], label: np.ndarray | None) -> tuple[Any, Any]:
+    """The shape of one sample of the features (a list when several) and of the label."""
+    shapes = [tuple(array.shape[1:]) for array in features]
+    label_shape = None if label is None else tuple(label.shape[1:])
+    return (shapes[0] if len(shapes) == 1 else shapes), label_shape
