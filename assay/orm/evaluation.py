@@ -1,19 +1,22 @@
 """Predict every split of a trained model, decode what it predicted, and score it.
 
 Shared by training runs (every split or fold of the Job) and inference Splitsets. The
-metrics themselves are pure functions in ``assay.evaluate``; this module fetches the fitted
-label coder to decode predictions into the Label's own values, and names classes and columns.
+metrics themselves are pure functions in ``assay.evaluate``; the splits' ``FittedSteps`` give
+the fitted coders that decode predictions into the Label's own values, and the classes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assay.errors import InvalidArgument
 from assay.train.handoff import unwrap
+
+if TYPE_CHECKING:
+    from assay.preprocess.fitted import FittedSteps
 
 CLASSIFICATION = ("classification_binary", "classification_multi")
 
@@ -29,41 +32,6 @@ class Evaluation:
     plot_data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     class_names: list[Any] | None = None
-
-
-def class_names(splitset: Any) -> list[Any] | None:
-    """The classes in ordinal order (what index i of a prediction means), or None."""
-    label = splitset.label
-    if label is None or label.is_continuous():
-        return None
-    if label.column_count > 1:
-        return list(label.columns)
-    return list(label.unique_classes)
-
-
-def feature_names(splitset: Any) -> list[list[str]]:
-    """Each Feature's column names after encoding (the last axis of its arrays)."""
-    return [feature.encoded_column_names() for feature in splitset.features]
-
-
-def fitted_label_coder(splitset: Any, fold_id: int | None) -> tuple[Any, str] | None:
-    """The Label's fitted coder and its encoding dimension for these samples, if any."""
-    label = splitset.label
-    if splitset.predictor_id is not None:
-        label = splitset.predictor.fit_splitset().label
-    if label is None or label.labelcoder is None:
-        return None
-    if splitset.predictor_id is not None:
-        _, fitted = splitset.fitted_for_inference()
-    elif fold_id is not None:
-        from assay.orm.splitset import Fold
-
-        fitted = Fold.get_by_id(fold_id).fitted_labelcoder
-    else:
-        fitted = splitset.fitted_labelcoder
-    if not fitted:
-        return None
-    return fitted[0], label.labelcoder.encoding_dimension
 
 
 def to_ordinal(label: np.ndarray) -> np.ndarray:
@@ -127,59 +95,34 @@ def decode_values(values: np.ndarray, coder: tuple[Any, str] | None) -> np.ndarr
     return flat[:, 0] if values.ndim <= 2 and flat.shape[1] == 1 else values
 
 
-def windowed_decoder(splitset: Any, fold_id: int | None) -> Any:
-    """A function that decodes windowed targets through their Feature's fitted coders, or None.
-
-    Windowed (self-supervised) targets are the encoded columns of the Feature with the
-    Window; decoding them gives predictions and metrics in the series' own units.
-    """
-    from assay.preprocess.pipeline import decode_block
-
-    features = splitset.features
-    if splitset.predictor_id is not None:
-        features = splitset.predictor.fit_splitset().features
-        fitted_all, _ = splitset.fitted_for_inference()
-    elif fold_id is not None:
-        from assay.orm.splitset import Fold
-
-        fitted_all = Fold.get_by_id(fold_id).fitted_featurecoders
-    else:
-        fitted_all = splitset.fitted_featurecoders
-    for at, feature in enumerate(features):
-        window = feature.window
-        if window is None or window.samples_shifted is None:
-            continue
-        steps = feature.steps()
-        if not steps.coders or not fitted_all:
-            return None
-        fitted = fitted_all[at]
-        return lambda values: decode_block(values, steps, fitted)
-    return None
-
-
 def evaluate_splits(
     adapter: Any,
     functions: dict[str, Any],
     model: Any,
     hp: dict[str, Any],
     analysis_type: str,
-    splitset: Any,
+    preprocessing: FittedSteps,
     data: dict[str, tuple[list[np.ndarray], np.ndarray | None]],
-    fold_id: int | None,
-    names: list[Any] | None = None,
 ) -> Evaluation:
     """Predict each split in one call, decode the predictions, and compute the metrics.
 
-    ``names`` are the classes in ordinal order (the trained Label's, for inference); None
-    takes them from the Splitset's Label.
+    Args:
+        adapter: The model library's adapter.
+        functions: The Algorithm's functions (``fn_predict``, ``fn_lose``).
+        model: The trained model.
+        hp: The hyperparameters it was trained with.
+        analysis_type: The Algorithm's analysis type.
+        preprocessing: How these splits were preprocessed: the classes in ordinal order and
+            the fitted coders that decode predictions into the Label's own values.
+        data: ``(features, label)`` of each split.
     """
     from assay.evaluate.metrics import aggregate_metrics, split_metrics
 
-    names = class_names(splitset) if names is None else names
-    coder = fitted_label_coder(splitset, fold_id)
+    names = preprocessing.class_names
+    coder = preprocessing.label_decoder()
     decode_windows = (
-        windowed_decoder(splitset, fold_id)
-        if splitset.label is None and not analysis_type.startswith("classification")
+        preprocessing.window_decoder()
+        if not preprocessing.has_label and not analysis_type.startswith("classification")
         else None
     )
     classification = analysis_type in CLASSIFICATION
@@ -195,7 +138,7 @@ def evaluate_splits(
             if probabilities is not None:
                 out.probabilities[split] = np.asarray(probabilities)
         else:
-            supervised = splitset.label is not None or coder is not None
+            supervised = preprocessing.has_label or coder is not None
             if supervised:
                 out.predictions[split] = decode_values(predicted, coder)
             elif decode_windows is not None:
@@ -220,7 +163,7 @@ def evaluate_splits(
                 loss=loss,
             )
             out.plot_data[split] = {"y_true": truth, "y_pred": ordinal}
-        elif splitset.label is None:  # windowed targets, decoded like the predictions
+        elif not preprocessing.has_label:  # windowed targets, decoded like the predictions
             truth = np.asarray(label, dtype=np.float64)
             if decode_windows is not None:
                 truth = decode_windows(truth)
@@ -243,7 +186,7 @@ def importance_of(
     model: Any,
     hp: dict[str, Any],
     analysis_type: str,
-    splitset: Any,
+    preprocessing: FittedSteps,
     train: tuple[list[np.ndarray], np.ndarray | None],
     permute_count: int,
 ) -> dict[str, Any] | None:
@@ -257,7 +200,7 @@ def importance_of(
     features, label = train
     if label is None:
         return None
-    skip = {at for at, feature in enumerate(splitset.features) if feature.dataset.typ == "image"}
+    skip = set(preprocessing.image_features)
     if len(skip) == len(features):
         return None
 
@@ -272,10 +215,10 @@ def importance_of(
         features,
         loss_of,
         permute_count=permute_count,
-        column_names=feature_names(splitset),
+        column_names=preprocessing.feature_names,
         skip=skip,
     )
-    ids = [feature.id for feature in splitset.features]
+    ids = preprocessing.feature_ids
     return {
         str(ids[at]): {
             column: {

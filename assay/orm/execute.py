@@ -110,7 +110,8 @@ def execute_run(run_id: int) -> str | None:
 
 def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     """Train the run's model on the cached samples and evaluate it on every split."""
-    from assay.orm.evaluation import evaluate_splits, feature_names, importance_of
+    from assay.orm.evaluation import evaluate_splits, importance_of
+    from assay.store.samples import resolve_preprocessing
     from assay.train.adapters import get_adapter
     from assay.train.handoff import sample_shapes, unwrap
 
@@ -139,8 +140,9 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
         on_epoch=recorder,
     )
     recorder.flush()
+    preprocessing = resolve_preprocessing(splitset, job.fold)
     evaluation = evaluate_splits(
-        adapter, functions, model, hp, algorithm.analysis_type, splitset, data, job.fold_id
+        adapter, functions, model, hp, algorithm.analysis_type, preprocessing, data
     )
     importance = None
     if queue.permute_count > 0:
@@ -150,7 +152,7 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
             model,
             hp,
             algorithm.analysis_type,
-            splitset,
+            preprocessing,
             data[key_train],
             queue.permute_count,
         )
@@ -163,7 +165,7 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
         history=history,
         evaluation=evaluation,
         importance=importance,
-        feature_names=feature_names(splitset),
+        feature_names=preprocessing.feature_names,
         library=algorithm.library,
         duration=time.perf_counter() - clock,
     )

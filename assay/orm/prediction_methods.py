@@ -26,6 +26,7 @@ class PredictionEvaluation:
         """
         from assay.orm.algorithm import check_positive_int
         from assay.orm.evaluation import importance_of
+        from assay.store.samples import resolve_preprocessing
         from assay.train.adapters import get_adapter
 
         check_positive_int(permute_count, "permute_count")
@@ -46,7 +47,7 @@ class PredictionEvaluation:
             predictor.get_model(),
             job.hyperparameters(),
             algorithm.analysis_type,
-            splitset,
+            resolve_preprocessing(splitset, job.fold),
             train,
             permute_count,
         )

@@ -12,7 +12,7 @@ import shutil
 import uuid
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
@@ -27,6 +27,9 @@ from assay.orm.label import Label
 from assay.orm.preprocessing import check_encodable, check_samples
 from assay.store import on_rollback, transaction
 from assay.store.session import lock_table
+
+if TYPE_CHECKING:
+    from assay.preprocess.fitted import FittedSteps
 
 LIBRARIES = (None, "numpy", "pytorch")
 
@@ -300,17 +303,6 @@ class Splitset(BaseModel):
             return None
         return next(iter(self.samples))
 
-    def fitted_for_inference(self) -> tuple[list[list[Any]], list[Any] | None]:
-        """The coders the Predictor was trained with: its Fold's, or its Splitset's."""
-        predictor = self.predictor
-        job = predictor.job
-        source = job.fold if job.fold_id is not None else job.queue.splitset
-        if source.fitted_featurecoders is None:
-            source_splitset = job.queue.splitset
-            source_splitset.cache_samples()
-            source = Fold.get_by_id(job.fold_id) if job.fold_id is not None else source_splitset
-        return source.fitted_featurecoders, source.fitted_labelcoder
-
     @id_method
     def cache_samples(self) -> Splitset:
         """Preprocess every split (and every fold) once and write the arrays to the cache.
@@ -320,6 +312,12 @@ class Splitset(BaseModel):
         marked hot only once every file is in place, so an interrupted run never looks done.
         """
         from assay.store import cache
+        from assay.store.samples import (
+            FOLD_TRAIN_KEY,
+            SPLITSET_TRAIN_KEY,
+            recipe,
+            resolve_preprocessing,
+        )
 
         root = Path(self.cache_path)
         cache.clear(root)
@@ -332,33 +330,21 @@ class Splitset(BaseModel):
         updates: dict[str, Any] = {}
         fold_updates: dict[int, dict[str, Any]] = {}
         if self.predictor_id is not None:
-            fitted_features, fitted_label = self.fitted_for_inference()
-            trained = self.predictor.fit_splitset()
-            write_samples(
-                root,
-                None,
-                self.samples,
-                features,
-                label,
-                None,
-                fitted_features,
-                fitted_label,
-                trained_features=trained.features,
-                trained_label=trained.label,
-                raw=raw,
-            )
+            write_samples(root, None, self.samples, resolve_preprocessing(self), raw)
         else:
-            fitted_features, fitted_label = write_samples(
-                root, None, self.samples, features, label, "train", raw=raw
-            )
-            updates = {"fitted_featurecoders": fitted_features, "fitted_labelcoder": fitted_label}
+            steps = recipe(features, label)
+            fitted = write_samples(root, None, self.samples, steps.to_fit(SPLITSET_TRAIN_KEY), raw)
+            updates = {
+                "fitted_featurecoders": fitted.fitted_features,
+                "fitted_labelcoder": fitted.fitted_label,
+            }
             for fold in self.folds:
-                fold_features, fold_label = write_samples(
-                    root, fold.idx, fold.samples, features, label, "folds_train_combined", raw=raw
+                fitted = write_samples(
+                    root, fold.idx, fold.samples, steps.to_fit(FOLD_TRAIN_KEY), raw
                 )
                 fold_updates[fold.id] = {
-                    "fitted_featurecoders": fold_features,
-                    "fitted_labelcoder": fold_label,
+                    "fitted_featurecoders": fitted.fitted_features,
+                    "fitted_labelcoder": fitted.fitted_label,
                 }
         cache.mark_hot(root)
         with transaction() as db:
@@ -369,11 +355,6 @@ class Splitset(BaseModel):
                 fold_row = db.get(Fold, fold_id)
                 for key, value in values.items():
                     setattr(fold_row, key, value)
-            if updates:
-                for feature, fitted in zip(features, fitted_features, strict=True):
-                    db.get(Feature, feature.id).fitted_featurecoders = fitted
-                if label is not None:
-                    db.get(Label, label.id).fitted_labelcoder = fitted_label
         for key, value in {**updates, "cache_hot": True}.items():
             setattr(self, key, value)
         return self
@@ -484,6 +465,7 @@ class Splitset(BaseModel):
         """
         from assay.orm.evaluation import evaluate_splits
         from assay.orm.predictor import Prediction
+        from assay.store.samples import resolve_preprocessing
         from assay.train.adapters import get_adapter
 
         if self.predictor_id is None:
@@ -502,10 +484,8 @@ class Splitset(BaseModel):
             predictor.get_model(),
             job.hyperparameters(),
             algorithm.analysis_type,
-            self,
+            resolve_preprocessing(self),
             data,
-            None,
-            names=predictor.ordered_class_names,
         )
         # Without a target of its own nothing is scored: no metrics rather than empty ones.
         unscored = dataclasses.replace(evaluation, metrics=evaluation.metrics or None)
@@ -725,55 +705,45 @@ def write_samples(
     root: Path,
     fold_index: int | None,
     samples: dict[str, list[int]],
-    features: list[Feature],
-    label: Label | None,
-    train_key: str | None,
-    fitted_features: list[list[Any]] | None = None,
-    fitted_label: list[Any] | None = None,
-    trained_features: list[Feature] | None = None,
-    trained_label: Label | None = None,
-    raw: RawData | None = None,
-) -> tuple[list[list[Any]], list[Any] | None]:
+    steps: FittedSteps,
+    raw: RawData,
+) -> FittedSteps:
     """Preprocess one set of splits (the Splitset's, or a Fold's) and write them to the cache.
 
-    For inference, ``trained_features`` and ``trained_label`` are those the Predictor was
-    trained on: their steps (with the new Feature's own Window) and fitted coders apply.
+    Args:
+        root: The Splitset's cache folder.
+        fold_index: The Fold's index, or None for the Splitset's own splits.
+        samples: Sample indices by split name.
+        steps: How to preprocess: fitted coders to apply, or unfitted ones and the split to
+            fit them on.
+        raw: The Features' and Label's data.
 
     Returns:
-        The fitted coders of each Feature, and of the Label.
+        ``steps`` with the coders fitted (or as they were given).
     """
+    from assay.preprocess.pipeline import preprocess
     from assay.store import cache
 
     splits = {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()}
-    feature_arrays, new_fitted, targets = [], [], None
-    for at, feature in enumerate(features):
-        steps = None
-        if trained_features is not None:
-            steps = dataclasses.replace(
-                trained_features[at].steps(), windows=feature.steps().windows
-            )
-        done = feature.preprocess(
+    feature_arrays, fitted_features, targets = [], [], None
+    for at, feature_steps in enumerate(steps.features):
+        done = preprocess(
+            raw.features[at],
             splits,
-            train_key=train_key,
-            fitted=None if fitted_features is None else fitted_features[at],
-            steps=steps,
-            data=None if raw is None else raw.features[at],
+            feature_steps,
+            train_key=steps.train_key,
+            fitted=None if steps.fitted_features is None else steps.fitted_features[at],
         )
         feature_arrays.append(done.arrays)
-        new_fitted.append(done.fitted)
+        fitted_features.append(done.fitted)
         if done.shifted is not None and targets is None:
             targets = done.shifted
-    label_arrays, label_fitted = None, fitted_label
-    if label is not None:
-        steps = None if trained_label is None else trained_label.steps()
-        done = label.preprocess(
-            splits,
-            train_key=train_key,
-            fitted=fitted_label,
-            steps=steps,
-            data=None if raw is None else raw.label,
+    label_arrays, fitted_label = None, steps.fitted_label
+    if raw.label is not None and steps.label is not None:
+        done = preprocess(
+            raw.label, splits, steps.label, train_key=steps.train_key, fitted=steps.fitted_label
         )
-        label_arrays, label_fitted = done.arrays, done.fitted
+        label_arrays, fitted_label = done.arrays, done.fitted
     elif targets is not None:
         label_arrays = targets
     for name in splits:
@@ -786,7 +756,7 @@ def write_samples(
         )
     if not any(len(rows) for rows in splits.values()):
         warnings.warn("every split is empty", stacklevel=2)
-    return new_fitted, label_fitted
+    return steps.with_fitted(fitted_features, fitted_label)
 
 
 __all__ = ["Fold", "NotFound", "Splitset", "SplitsetFeature"]
