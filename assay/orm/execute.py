@@ -111,7 +111,7 @@ def execute_run(run_id: int) -> str | None:
 def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     """Train the run's model on the cached samples and evaluate it on every split."""
     from assay.orm.evaluation import evaluate_splits, importance_of
-    from assay.store.samples import resolve_preprocessing
+    from assay.store.samples import read_split, resolve_preprocessing, split_names
     from assay.train.adapters import get_adapter
     from assay.train.handoff import sample_shapes, unwrap
 
@@ -123,8 +123,8 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     adapter = get_adapter(algorithm.library)
     functions = algorithm.functions()
     hp = job.hyperparameters()
-    splits = list((job.fold.samples if job.fold_id is not None else splitset.samples).keys())
-    data = {split: splitset.split_arrays(split, job.fold_id) for split in splits}
+    fold = job.fold
+    data = {split: read_split(splitset, split, fold) for split in split_names(splitset, fold)}
     key_train = splitset.key_train
     key_evaluation = splitset.key_evaluation or key_train
     train_x, train_y = data[key_train]
@@ -140,7 +140,7 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
         on_epoch=recorder,
     )
     recorder.flush()
-    preprocessing = resolve_preprocessing(splitset, job.fold)
+    preprocessing = resolve_preprocessing(splitset, fold)
     evaluation = evaluate_splits(
         adapter, functions, model, hp, algorithm.analysis_type, preprocessing, data
     )

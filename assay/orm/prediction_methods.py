@@ -26,7 +26,7 @@ class PredictionEvaluation:
         """
         from assay.orm.algorithm import check_positive_int
         from assay.orm.evaluation import importance_of
-        from assay.store.samples import resolve_preprocessing
+        from assay.store.samples import read_split, resolve_preprocessing
         from assay.train.adapters import get_adapter
 
         check_positive_int(permute_count, "permute_count")
@@ -40,14 +40,15 @@ class PredictionEvaluation:
                 "on the training samples, from the Prediction made during training."
             )
         algorithm = queue.algorithm
-        train = splitset.split_arrays(splitset.key_train, job.fold_id)
+        fold = job.fold
+        train = read_split(splitset, splitset.key_train, fold)
         importance = importance_of(
             get_adapter(algorithm.library),
             algorithm.functions(),
             predictor.get_model(),
             job.hyperparameters(),
             algorithm.analysis_type,
-            resolve_preprocessing(splitset, job.fold),
+            resolve_preprocessing(splitset, fold),
             train,
             permute_count,
         )

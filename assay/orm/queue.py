@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from assay.orm.base import BaseModel, UtcDateTime, id_method, utcnow
 from assay.orm.dataset import check_text
 from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
+from assay.store.samples import cache_once
 
 STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
 #: The statuses a worker may take a run from (besides "running" in a dead process).
@@ -561,37 +560,6 @@ def report_undone(queue_id: int, runs: list[Run]) -> None:
             "when they end, and run_jobs() again takes over any whose process dies.",
             file=sys.stderr,
         )
-
-
-def cache_once(splitset: Splitset) -> None:
-    """Cache the Splitset's samples unless they are, one process of this host at a time.
-
-    Workers that start together would otherwise each clear and rewrite the cache while
-    another one trains from it.
-    """
-    if splitset.cache_is_hot:
-        return
-    with file_lock(Path(splitset.cache_path)):
-        fresh = Splitset.get_by_id(splitset.id)
-        if not fresh.cache_is_hot:
-            fresh.cache_samples()
-
-
-@contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``<path>.lock`` (where the platform has ``fcntl``)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:

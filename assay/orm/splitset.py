@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import uuid
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +24,11 @@ from assay.orm.dataset import check_text
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_encodable, check_samples
-from assay.store import on_rollback, transaction
+from assay.store import transaction
 from assay.store.session import lock_table
 
 if TYPE_CHECKING:
-    from assay.preprocess.fitted import FittedSteps
+    from assay.store.samples import SplitArrays
 
 LIBRARIES = (None, "numpy", "pytorch")
 
@@ -311,53 +310,9 @@ class Splitset(BaseModel):
         ``train``; an inference Splitset reuses the Predictor's fitted coders. The cache is
         marked hot only once every file is in place, so an interrupted run never looks done.
         """
-        from assay.store import cache
-        from assay.store.samples import (
-            FOLD_TRAIN_KEY,
-            SPLITSET_TRAIN_KEY,
-            recipe,
-            resolve_preprocessing,
-        )
+        from assay.store import samples
 
-        root = Path(self.cache_path)
-        cache.clear(root)
-        # Inside a caller's transaction (e.g. Inference) this Splitset may never land; then
-        # its cache folder must not stay behind either.
-        on_rollback(lambda: cache.clear(root))
-        features = self.features
-        label = self.label
-        raw = RawData([f.raw_data() for f in features], None if label is None else label.to_df())
-        updates: dict[str, Any] = {}
-        fold_updates: dict[int, dict[str, Any]] = {}
-        if self.predictor_id is not None:
-            write_samples(root, None, self.samples, resolve_preprocessing(self), raw)
-        else:
-            steps = recipe(features, label)
-            fitted = write_samples(root, None, self.samples, steps.to_fit(SPLITSET_TRAIN_KEY), raw)
-            updates = {
-                "fitted_featurecoders": fitted.fitted_features,
-                "fitted_labelcoder": fitted.fitted_label,
-            }
-            for fold in self.folds:
-                fitted = write_samples(
-                    root, fold.idx, fold.samples, steps.to_fit(FOLD_TRAIN_KEY), raw
-                )
-                fold_updates[fold.id] = {
-                    "fitted_featurecoders": fitted.fitted_features,
-                    "fitted_labelcoder": fitted.fitted_label,
-                }
-        cache.mark_hot(root)
-        with transaction() as db:
-            row = db.get(Splitset, self.id)
-            for key, value in {**updates, "cache_hot": True}.items():
-                setattr(row, key, value)
-            for fold_id, values in fold_updates.items():
-                fold_row = db.get(Fold, fold_id)
-                for key, value in values.items():
-                    setattr(fold_row, key, value)
-        for key, value in {**updates, "cache_hot": True}.items():
-            setattr(self, key, value)
-        return self
+        return samples.cache_samples(self)
 
     @property
     def cache_is_hot(self) -> bool:
@@ -403,7 +358,7 @@ class Splitset(BaseModel):
             The label array (None when unsupervised and not windowed), or the features: one
             array, or a list of arrays when there are several Features.
         """
-        from assay.store import cache
+        from assay.train import handoff
 
         if label_features not in ("label", "features"):
             raise InvalidArgument(
@@ -411,27 +366,7 @@ class Splitset(BaseModel):
             )
         if library not in LIBRARIES:
             raise InvalidArgument(f"library must be one of {LIBRARIES}; got {library!r}.")
-        fold = self.fold_of(fold_id)
-        keys = fold.samples if fold is not None else self.samples
-        if split not in keys:
-            raise InvalidArgument(f"split must be one of {sorted(keys)}; got {split!r}.")
-        if not self.cache_is_hot:
-            self.cache_samples()
-        features, label = cache.read_split(
-            Path(self.cache_path), None if fold is None else fold.idx, split
-        )
-        value: Any = label if label_features == "label" else features
-        if library == "pytorch" and value is not None:
-            import torch
-
-            value = (
-                [torch.as_tensor(v, dtype=torch.float32) for v in value]
-                if isinstance(value, list)
-                else torch.as_tensor(value, dtype=torch.float32)
-            )
-        if label_features == "features" and isinstance(value, list) and len(value) == 1:
-            return value[0]
-        return value
+        return handoff.part_of(self.arrays(split, fold_id), label_features, library)
 
     def fold_of(self, fold_id: int | None) -> Fold | None:
         """The Fold with this id, which must belong to this Splitset."""
@@ -444,17 +379,22 @@ class Splitset(BaseModel):
             )
         return fold
 
+    @id_method
+    def arrays(self, split: str, fold_id: int | None = None) -> SplitArrays:
+        """One split's preprocessed arrays (one per Feature, and the label), from the cache.
+
+        Args:
+            split: A key of ``samples`` (or of the Fold's samples).
+            fold_id: The Fold, for its samples.
+        """
+        from assay.store import samples
+
+        return samples.read_split(self, split, self.fold_of(fold_id))
+
     def split_arrays(self, split: str, fold_id: int | None = None) -> tuple[list, Any]:
         """One split's preprocessed features (always a list) and label, from the cache."""
-        from assay.store import cache
-
-        fold = self.fold_of(fold_id)
-        keys = fold.samples if fold is not None else self.samples
-        if split not in keys:
-            raise InvalidArgument(f"split must be one of {sorted(keys)}; got {split!r}.")
-        if not self.cache_is_hot:
-            self.cache_samples()
-        return cache.read_split(Path(self.cache_path), None if fold is None else fold.idx, split)
+        features, label = self.arrays(split, fold_id)
+        return features, label
 
     @id_method
     def infer(self) -> Any:
@@ -477,7 +417,7 @@ class Splitset(BaseModel):
         job = predictor.job
         algorithm = job.queue.algorithm
         key = self.inference_key()
-        data = {key: self.split_arrays(key)}
+        data = {key: self.arrays(key)}
         evaluation = evaluate_splits(
             get_adapter(algorithm.library),
             algorithm.functions(),
@@ -499,24 +439,21 @@ class Splitset(BaseModel):
         """``(features, label)`` of a split as ndarrays (a list when several Features)."""
         from assay.train import handoff
 
-        return handoff.to_numpy(*self.split_arrays(split, fold_id))
+        return handoff.to_numpy(*self.arrays(split, fold_id))
 
     @id_method
     def to_pandas(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
         """``(features, label)`` of a split as DataFrames named by their encoded columns."""
         from assay.train import handoff
 
-        features, label = self.split_arrays(split, fold_id)
+        features, label = self.arrays(split, fold_id)
         names = [feature.encoded_column_names() for feature in self.features]
+        target = self.label
         label_names = None
-        if self.label is not None and label is not None:
-            coder = self.label.labelcoder
+        if target is not None and label is not None:
             width = label.shape[1] if label.ndim == 2 else 1
-            label_names = (
-                list(self.label.columns)
-                if coder is None or width == len(self.label.columns)
-                else [f"{self.label.columns[0]}_{i}" for i in range(width)]
-            )
+            coded = target.labelcoder is not None
+            label_names = handoff.label_column_names(list(target.columns), coded, width)
         return handoff.to_pandas(features, label, feature_columns=names, label_columns=label_names)
 
     @id_method
@@ -524,7 +461,7 @@ class Splitset(BaseModel):
         """``(features, label)`` of a split as float32 torch tensors."""
         from assay.train import handoff
 
-        return handoff.to_torch(*self.split_arrays(split, fold_id))
+        return handoff.to_torch(*self.arrays(split, fold_id))
 
     @id_method
     def to_dataloader(
@@ -533,15 +470,15 @@ class Splitset(BaseModel):
         """A torch DataLoader over a split (in sample order unless ``shuffle``)."""
         from assay.train import handoff
 
-        features, label = self.split_arrays(split, fold_id)
-        return handoff.to_dataloader(features, label, batch_size=batch_size, shuffle=shuffle)
+        arrays = self.arrays(split, fold_id)
+        return handoff.to_dataloader(*arrays, batch_size=batch_size, shuffle=shuffle)
 
     @id_method
     def to_keras(self, split: str, fold_id: int | None = None) -> tuple[Any, Any]:
         """``(x, y)`` of a split ready for ``keras.Model.fit`` (x a list when several inputs)."""
         from assay.train import handoff
 
-        return handoff.to_keras(*self.split_arrays(split, fold_id))
+        return handoff.to_keras(*self.arrays(split, fold_id))
 
 
 class Fold(BaseModel):
@@ -691,72 +628,6 @@ BASE_COLUMNS = (
     "fitted_featurecoders",
     "fitted_labelcoder",
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class RawData:
-    """The Features' and Label's data, loaded once for every split and fold."""
-
-    features: list[Any]
-    label: Any
-
-
-def write_samples(
-    root: Path,
-    fold_index: int | None,
-    samples: dict[str, list[int]],
-    steps: FittedSteps,
-    raw: RawData,
-) -> FittedSteps:
-    """Preprocess one set of splits (the Splitset's, or a Fold's) and write them to the cache.
-
-    Args:
-        root: The Splitset's cache folder.
-        fold_index: The Fold's index, or None for the Splitset's own splits.
-        samples: Sample indices by split name.
-        steps: How to preprocess: fitted coders to apply, or unfitted ones and the split to
-            fit them on.
-        raw: The Features' and Label's data.
-
-    Returns:
-        ``steps`` with the coders fitted (or as they were given).
-    """
-    from assay.preprocess.pipeline import preprocess
-    from assay.store import cache
-
-    splits = {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()}
-    feature_arrays, fitted_features, targets = [], [], None
-    for at, feature_steps in enumerate(steps.features):
-        done = preprocess(
-            raw.features[at],
-            splits,
-            feature_steps,
-            train_key=steps.train_key,
-            fitted=None if steps.fitted_features is None else steps.fitted_features[at],
-        )
-        feature_arrays.append(done.arrays)
-        fitted_features.append(done.fitted)
-        if done.shifted is not None and targets is None:
-            targets = done.shifted
-    label_arrays, fitted_label = None, steps.fitted_label
-    if raw.label is not None and steps.label is not None:
-        done = preprocess(
-            raw.label, splits, steps.label, train_key=steps.train_key, fitted=steps.fitted_label
-        )
-        label_arrays, fitted_label = done.arrays, done.fitted
-    elif targets is not None:
-        label_arrays = targets
-    for name in splits:
-        cache.write_split(
-            root,
-            fold_index,
-            name,
-            None if label_arrays is None else label_arrays[name],
-            [arrays[name] for arrays in feature_arrays],
-        )
-    if not any(len(rows) for rows in splits.values()):
-        warnings.warn("every split is empty", stacklevel=2)
-    return steps.with_fitted(fitted_features, fitted_label)
 
 
 __all__ = ["Fold", "NotFound", "Splitset", "SplitsetFeature"]

@@ -1,23 +1,38 @@
 """The samples-cache service: how a Splitset's splits are preprocessed, written and read.
 
-``resolve_preprocessing`` is the one place that decides which steps and which fitted coders
-apply to a set of splits: a Splitset's own (fitted on ``train``), a Fold's (fitted on
-``folds_train_combined``), or, for an inference Splitset, those its Predictor was trained
-with. The files themselves are ``assay.store.cache``'s; the rows are passed in.
+- ``resolve_preprocessing`` is the one place that decides which steps and which fitted
+  coders apply to a set of splits: a Splitset's own (fitted on ``train``), a Fold's (fitted
+  on ``folds_train_combined``), or, for an inference Splitset, those its Predictor was
+  trained with.
+- ``cache_samples`` preprocesses every split and fold once (``write_splits`` each) and marks
+  the cache hot; ``cache_once`` does it once per host when workers start together.
+- ``read_split`` hands back one split's arrays, caching first when the cache is cold.
+
+The files themselves are ``assay.store.cache``'s; the rows are passed in, and their writes
+go through ``assay.store.transaction``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assay.preprocess.fitted import FittedSteps
-from assay.preprocess.pipeline import Steps, Windows
+import numpy as np
+
+from assay.errors import InvalidArgument
+from assay.store import cache, on_rollback, transaction
 
 if TYPE_CHECKING:
     from assay.orm.feature import Feature
     from assay.orm.label import Label
     from assay.orm.splitset import Fold, Splitset
+    from assay.preprocess.fitted import FittedSteps
+    from assay.preprocess.pipeline import Steps, Windows
 
 FOLD_TRAIN_KEY = "folds_train_combined"
 SPLITSET_TRAIN_KEY = "train"
@@ -39,8 +54,11 @@ def resolve_preprocessing(splitset: Splitset, fold: Fold | None = None) -> Fitte
         return _for_inference(splitset)
     source: Any = splitset if fold is None else fold
     if source.fitted_featurecoders is None:
-        splitset.cache_samples()
-        source = splitset if fold is None else type(fold).get_by_id(fold.id)
+        # Maybe cached since this row was read (reading a cold split caches); else cache now.
+        source = type(source).get_by_id(source.id)
+        if source.fitted_featurecoders is None:
+            splitset.cache_samples()
+            source = type(source).get_by_id(source.id)
     train_key = SPLITSET_TRAIN_KEY if fold is None else FOLD_TRAIN_KEY
     steps = recipe(splitset.features, splitset.label).to_fit(train_key)
     return steps.with_fitted(source.fitted_featurecoders, source.fitted_labelcoder)
@@ -75,6 +93,8 @@ def _for_inference(splitset: Splitset) -> FittedSteps:
 
 def recipe(features: list[Feature], label: Label | None) -> FittedSteps:
     """The recorded steps of some Features and a Label, not fitted (``train_key`` None)."""
+    from assay.preprocess.fitted import FittedSteps
+
     feature_steps = [feature.steps() for feature in features]
     return FittedSteps(
         features=feature_steps,
@@ -112,7 +132,205 @@ def target_feature(steps: list[Steps]) -> int | None:
 
 def windows_of(feature: Feature) -> Windows | None:
     """A Feature's Window as the pipeline's ``Windows``, or None."""
+    from assay.preprocess.pipeline import Windows
+
     window = feature.window
     if window is None:
         return None
     return Windows(window.unshifted_indices(), window.shifted_indices())
+
+
+# -- building the cache ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawData:
+    """The Features' and Label's data, loaded once for every split and fold."""
+
+    features: list[Any]
+    label: Any
+
+
+def cache_samples(splitset: Splitset) -> Splitset:
+    """Preprocess every split (and every fold) once and write the arrays to the cache.
+
+    Each Fold is fitted on its ``folds_train_combined`` samples, the Splitset itself on
+    ``train``, and their fitted coders are stored on their rows; an inference Splitset
+    reuses its Predictor's. The cache is marked hot only once every file is in place, so an
+    interrupted run never looks done.
+
+    Returns:
+        ``splitset``, with its ``cache_hot`` and fitted coders as written.
+    """
+    root = Path(splitset.cache_path)
+    cache.clear(root)
+    # Inside a caller's transaction (e.g. Inference) this Splitset may never land; then its
+    # cache folder must not stay behind either.
+    on_rollback(lambda: cache.clear(root))
+    features = splitset.features
+    label = splitset.label
+    raw = RawData([f.raw_data() for f in features], None if label is None else label.to_df())
+    updates: dict[str, Any] = {}
+    fold_updates: list[tuple[Fold, dict[str, Any]]] = []
+    if splitset.predictor_id is not None:
+        write_splits(root, None, splitset.samples, resolve_preprocessing(splitset), raw)
+    else:
+        steps = recipe(features, label)
+        fitted = write_splits(root, None, splitset.samples, steps.to_fit(SPLITSET_TRAIN_KEY), raw)
+        updates = coder_columns(fitted)
+        for fold in splitset.folds:
+            fitted = write_splits(root, fold.idx, fold.samples, steps.to_fit(FOLD_TRAIN_KEY), raw)
+            fold_updates.append((fold, coder_columns(fitted)))
+    cache.mark_hot(root)
+    values = {**updates, "cache_hot": True}
+    with transaction() as db:
+        row = db.get(type(splitset), splitset.id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        for fold, columns in fold_updates:
+            fold_row = db.get(type(fold), fold.id)
+            for key, value in columns.items():
+                setattr(fold_row, key, value)
+    for key, value in values.items():
+        setattr(splitset, key, value)
+    return splitset
+
+
+def coder_columns(fitted: FittedSteps) -> dict[str, Any]:
+    """The row columns that store a Splitset's or a Fold's fitted coders."""
+    return {
+        "fitted_featurecoders": fitted.fitted_features,
+        "fitted_labelcoder": fitted.fitted_label,
+    }
+
+
+def write_splits(
+    root: Path,
+    fold_index: int | None,
+    samples: dict[str, list[int]],
+    steps: FittedSteps,
+    raw: RawData,
+) -> FittedSteps:
+    """Preprocess one set of splits (the Splitset's, or a Fold's) and write them to the cache.
+
+    Args:
+        root: The Splitset's cache folder.
+        fold_index: The Fold's index, or None for the Splitset's own splits.
+        samples: Sample indices by split name.
+        steps: How to preprocess: fitted coders to apply, or unfitted ones and the split to
+            fit them on.
+        raw: The Features' and Label's data.
+
+    Returns:
+        ``steps`` with the coders fitted (or as they were given).
+    """
+    from assay.preprocess.pipeline import preprocess
+
+    splits = {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()}
+    feature_arrays, fitted_features, targets = [], [], None
+    for at, feature_steps in enumerate(steps.features):
+        done = preprocess(
+            raw.features[at],
+            splits,
+            feature_steps,
+            train_key=steps.train_key,
+            fitted=None if steps.fitted_features is None else steps.fitted_features[at],
+        )
+        feature_arrays.append(done.arrays)
+        fitted_features.append(done.fitted)
+        if done.shifted is not None and targets is None:
+            targets = done.shifted
+    label_arrays, fitted_label = None, steps.fitted_label
+    if raw.label is not None and steps.label is not None:
+        done = preprocess(
+            raw.label, splits, steps.label, train_key=steps.train_key, fitted=steps.fitted_label
+        )
+        label_arrays, fitted_label = done.arrays, done.fitted
+    elif targets is not None:
+        label_arrays = targets
+    for name in splits:
+        cache.write_split(
+            root,
+            fold_index,
+            name,
+            None if label_arrays is None else label_arrays[name],
+            [arrays[name] for arrays in feature_arrays],
+        )
+    if not any(len(rows) for rows in splits.values()):
+        warnings.warn("every split is empty", stacklevel=2)
+    return steps.with_fitted(fitted_features, fitted_label)
+
+
+def cache_once(splitset: Splitset) -> None:
+    """Cache the Splitset's samples unless they are, one process of this host at a time.
+
+    Workers that start together would otherwise each clear and rewrite the cache while
+    another one trains from it.
+    """
+    if splitset.cache_is_hot:
+        return
+    with file_lock(Path(splitset.cache_path)):
+        fresh = type(splitset).get_by_id(splitset.id)
+        if not fresh.cache_is_hot:
+            fresh.cache_samples()
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<path>.lock`` (where the platform has ``fcntl``)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- reading it -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitArrays:
+    """One split's preprocessed arrays: one per Feature, and the label (None if there is none).
+
+    It unpacks as ``features, label = arrays``.
+    """
+
+    features: list[np.ndarray]
+    label: np.ndarray | None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.features, self.label))
+
+
+def split_names(splitset: Splitset, fold: Fold | None = None) -> list[str]:
+    """The splits of a Splitset, or of one of its Folds, in the order they were made."""
+    return list((fold.samples if fold is not None else splitset.samples).keys())
+
+
+def read_split(splitset: Splitset, split: str, fold: Fold | None = None) -> SplitArrays:
+    """One split's preprocessed arrays, from the cache (caching every split first if cold).
+
+    Args:
+        splitset: The Splitset.
+        split: One of its splits, or of the Fold's.
+        fold: One of the Splitset's Folds, or None for the Splitset's own splits.
+
+    Raises:
+        InvalidArgument: A split that the Splitset (or Fold) does not have.
+    """
+    names = split_names(splitset, fold)
+    if split not in names:
+        raise InvalidArgument(f"split must be one of {sorted(names)}; got {split!r}.")
+    if not splitset.cache_is_hot:
+        splitset.cache_samples()
+    features, label = cache.read_split(
+        Path(splitset.cache_path), None if fold is None else fold.idx, split
+    )
+    return SplitArrays(features, label)

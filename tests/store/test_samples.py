@@ -1,9 +1,11 @@
 """The samples-cache service: which steps and fitted coders apply to a set of splits."""
 
 import numpy as np
+import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.preprocessing import StandardScaler
 
+from assay.errors import InvalidArgument
 from assay.orm import (
     Algorithm,
     Dataset,
@@ -15,7 +17,7 @@ from assay.orm import (
     Queue,
     Splitset,
 )
-from assay.store.samples import resolve_preprocessing
+from assay.store.samples import SplitArrays, read_split, resolve_preprocessing
 
 
 def build(features_shape, label_shape, **hp):
@@ -88,3 +90,20 @@ def test_inference_takes_the_coders_of_the_fold_its_predictor_trained_on():
     coder, _ = steps.label_decoder()  # the trained Label's, though these samples have none
     np.testing.assert_allclose(coder.mean_, fold.fitted_labelcoder[0].mean_)
     assert steps.feature_ids == list(splitset.feature_ids)
+
+
+def test_arrays_read_a_split_and_cache_first_when_cold():
+    _, feature, _, splitset = scaled_diabetes(fold_count=3)
+    fold = Fold.select_where(Fold.splitset_id == splitset.id)[1]
+    arrays = splitset.arrays("fold_validation", fold.id)  # cold: caches every split first
+    assert isinstance(arrays, SplitArrays) and Splitset.get_by_id(splitset.id).cache_hot
+    features, label = arrays
+    assert len(features) == 1 and features[0].shape[1] == len(feature.columns)
+    assert len(label) == len(features[0]) == len(fold.samples["fold_validation"])
+    again = read_split(splitset, "fold_validation", fold)
+    np.testing.assert_array_equal(again.features[0], features[0])
+    np.testing.assert_array_equal(
+        splitset.fetch_cache("test", "label"), splitset.arrays("test").label
+    )
+    with pytest.raises(InvalidArgument, match="split must be one of"):
+        read_split(splitset, "fold_validation")  # a Fold's split, asked of the Splitset
