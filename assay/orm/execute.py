@@ -110,10 +110,12 @@ def execute_run(run_id: int) -> str | None:
 
 def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     """Train the run's model on the cached samples and evaluate it on every split."""
-    from assay.orm.evaluation import evaluate_splits, importance_of
+    from assay.evaluate.importance import importance_by_feature
+    from assay.evaluate.predict import evaluate_splits
     from assay.store.samples import read_split, resolve_preprocessing, split_names
     from assay.train.adapters import get_adapter
     from assay.train.handoff import sample_shapes, unwrap
+    from assay.train.model import TrainedModel
 
     clock = time.perf_counter()
     job = Job.get_by_id(run.job_id)
@@ -141,21 +143,11 @@ def train_run(run: Run, recorder: EpochRecorder) -> Trained:
     )
     recorder.flush()
     preprocessing = resolve_preprocessing(splitset, fold)
-    evaluation = evaluate_splits(
-        adapter, functions, model, hp, algorithm.analysis_type, preprocessing, data
-    )
+    trained = TrainedModel(adapter, functions, model, hp, algorithm.analysis_type, preprocessing)
+    evaluation = evaluate_splits(trained, data)
     importance = None
     if queue.permute_count > 0:
-        importance = importance_of(
-            adapter,
-            functions,
-            model,
-            hp,
-            algorithm.analysis_type,
-            preprocessing,
-            data[key_train],
-            queue.permute_count,
-        )
+        importance = importance_by_feature(trained, data[key_train], queue.permute_count)
     return Trained(
         queue=queue,
         job=job,

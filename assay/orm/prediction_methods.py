@@ -1,6 +1,7 @@
 """Section 14a: a Prediction's feature importance, tables and plots.
 
-Mixed into ``Prediction``; the computations are pure functions in ``assay.evaluate``.
+Mixed into ``Prediction``; the computations are pure functions in ``assay.evaluate``, the
+model they measure a ``TrainedModel``.
 """
 
 from __future__ import annotations
@@ -24,34 +25,23 @@ class PredictionEvaluation:
             permute_count: Shuffles per column; the impact is the training loss minus the
                 median loss over the shuffles. Image Features are skipped.
         """
+        from assay.evaluate.importance import importance_by_feature
         from assay.orm.algorithm import check_positive_int
-        from assay.orm.evaluation import importance_of
-        from assay.store.samples import read_split, resolve_preprocessing
-        from assay.train.adapters import get_adapter
+        from assay.store.samples import read_split
+        from assay.train.model import TrainedModel
 
         check_positive_int(permute_count, "permute_count")
         predictor = self.predictor
         job = predictor.job
-        queue = job.queue
-        splitset = queue.splitset
+        splitset = job.queue.splitset
         if self.splitset_id != splitset.id:
             raise InvalidArgument(
                 f"Prediction {self.id} is of inference samples; feature importance is measured "
                 "on the training samples, from the Prediction made during training."
             )
-        algorithm = queue.algorithm
-        fold = job.fold
-        train = read_split(splitset, splitset.key_train, fold)
-        importance = importance_of(
-            get_adapter(algorithm.library),
-            algorithm.functions(),
-            predictor.get_model(),
-            job.hyperparameters(),
-            algorithm.analysis_type,
-            resolve_preprocessing(splitset, fold),
-            train,
-            permute_count,
-        )
+        train = read_split(splitset, splitset.key_train, job.fold)
+        trained = TrainedModel.of_predictor(predictor.id)
+        importance = importance_by_feature(trained, train, permute_count)
         if importance is None:
             raise InvalidArgument(
                 f"Prediction {self.id}: nothing to permute (image Features only, or no Label)."

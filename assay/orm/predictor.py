@@ -7,7 +7,7 @@ the permutation importance of each column.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
@@ -15,6 +15,9 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from assay.errors import InvalidArgument
 from assay.orm.base import BaseModel, Pickled, UtcDateTime, id_method
 from assay.orm.prediction_methods import PredictionEvaluation
+
+if TYPE_CHECKING:
+    from assay.evaluate.predict import Evaluation
 
 
 class EpochMetrics(BaseModel):
@@ -142,7 +145,7 @@ class Prediction(PredictionEvaluation, BaseModel):
         cls,
         predictor_id: int,
         splitset_id: int,
-        evaluation: Any,
+        evaluation: Evaluation,
         importance: dict[str, Any] | None = None,
         permute_count: int | None = None,
     ) -> Prediction:

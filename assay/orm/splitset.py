@@ -28,6 +28,7 @@ from assay.store import transaction
 from assay.store.session import lock_table
 
 if TYPE_CHECKING:
+    from assay.orm.predictor import Prediction
     from assay.store.samples import SplitArrays
 
 LIBRARIES = (None, "numpy", "pytorch")
@@ -397,40 +398,27 @@ class Splitset(BaseModel):
         return features, label
 
     @id_method
-    def infer(self) -> Any:
+    def infer(self) -> Prediction:
         """Run this inference Splitset's Predictor over its samples; returns the Prediction.
 
         Predictions are decoded into the trained Label's values; when this Splitset has a
         Label of its own, metrics are computed against it as well.
         """
-        from assay.orm.evaluation import evaluate_splits
+        from assay.evaluate.predict import evaluate_splits
         from assay.orm.predictor import Prediction
-        from assay.store.samples import resolve_preprocessing
-        from assay.train.adapters import get_adapter
+        from assay.train.model import TrainedModel
 
         if self.predictor_id is None:
             raise InvalidArgument(
                 f"Splitset {self.id} is not an inference Splitset; make one with "
                 "Splitset.make(..., predictor_id=...)."
             )
-        predictor = self.predictor
-        job = predictor.job
-        algorithm = job.queue.algorithm
         key = self.inference_key()
         data = {key: self.arrays(key)}
-        evaluation = evaluate_splits(
-            get_adapter(algorithm.library),
-            algorithm.functions(),
-            predictor.get_model(),
-            job.hyperparameters(),
-            algorithm.analysis_type,
-            resolve_preprocessing(self),
-            data,
-        )
+        evaluation = evaluate_splits(TrainedModel.of_predictor(self.predictor_id, self), data)
         # Without a target of its own nothing is scored: no metrics rather than empty ones.
         unscored = dataclasses.replace(evaluation, metrics=evaluation.metrics or None)
-        prediction = Prediction.record(predictor.id, self.id, unscored)
-        return prediction
+        return Prediction.record(self.predictor_id, self.id, unscored)
 
     # -- hand-off to model libraries, in the original sample order -----------------------
 
