@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from assay.orm.base import BaseModel, UtcDateTime, id_method, utcnow
 from assay.orm.dataset import check_text
 from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
-from assay.store.samples import cache_once
 
 STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
 #: The statuses a worker may take a run from (besides "running" in a dead process).
@@ -180,52 +178,11 @@ class Queue(BaseModel):
         ``run_jobs`` again resumes, redoing runs that were cut off, even by a killed process.
         The final message lists what is not done: failures, and runs still running elsewhere.
         """
-        from tqdm.auto import tqdm
+        from assay.search.executors.serial import run_serial
 
-        cache_once(self.splitset)
-        with tqdm(
-            total=self.total_runs,
-            initial=self.succeeded_count(),
-            desc=f"Queue {self.id}",
-            unit="run",
-            disable=not progress,
-            file=sys.stderr,
-        ) as bar:
-            self.train_claimable(bar)
-            runs = self.runs  # one snapshot for the bar's last count and the report
-            bar.update(max(0, count_status(runs, "succeeded") - bar.n))
+        run_serial(self, progress=progress)
         self.runs_completed = Queue.get_by_id(self.id).runs_completed
-        report_undone(self.id, runs)
         return self
-
-    def train_claimable(self, bar: Any) -> None:
-        """Claim and train runs until none is left that this process may take (or Ctrl-C).
-
-        The runs left are read afresh before each one, so runs that other processes took
-        (or finished) are skipped; a run this call already trained is not tried again.
-        """
-        from assay.orm.execute import execute_run
-
-        tried: set[int] = set()
-        current: Run | None = None
-        try:
-            while (run := self.next_claimable(skip=tried)) is not None:
-                bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
-                current = run
-                if execute_run(run.id) is not None:
-                    tried.add(run.id)
-                current = None
-                bar.update(max(0, self.succeeded_count() - bar.n))
-        except KeyboardInterrupt:
-            at = (
-                ""
-                if current is None
-                else f" at job {current.job_id}, repeat {current.repeat_index}"
-            )
-            bar.write(
-                f"Queue {self.id} stopped by the user; run_jobs() again resumes{at}.",
-                file=sys.stderr,
-            )
 
     def next_claimable(self, skip: set[int]) -> Run | None:
         """The first run, in order, that a worker may take now (read afresh), leaving out ``skip``."""
@@ -532,34 +489,6 @@ def is_zombie(pid: int) -> bool:
     # "pid (command name) state ...": the name may hold spaces and parentheses.
     fields = stat.rpartition(")")[2].split()
     return bool(fields) and fields[0] in ("Z", "X")
-
-
-def count_status(runs: list[Run], status: str) -> int:
-    """How many of ``runs`` are in ``status``."""
-    return sum(run.status == status for run in runs)
-
-
-def report_undone(queue_id: int, runs: list[Run]) -> None:
-    """Print (to stderr) the runs that failed and those still running in other processes."""
-    failed = [run for run in runs if run.status == "failed"]
-    if failed:
-        lines = [
-            f"  run {r.id} (job {r.job_id}, repeat {r.repeat_index}): {r.message}" for r in failed
-        ]
-        print(
-            f"Queue {queue_id}: {len(failed)} run(s) failed; see Run.traceback:\n"
-            + "\n".join(lines),
-            file=sys.stderr,
-        )
-    elsewhere = [run for run in runs if run.is_live()]
-    if elsewhere:
-        holders = sorted({f"pid {run.pid} on {run.host}" for run in elsewhere})
-        print(
-            f"Queue {queue_id}: {len(elsewhere)} run(s) not done here because they are still "
-            f"running in other processes ({', '.join(holders)}); Queue.status_counts() shows "
-            "when they end, and run_jobs() again takes over any whose process dies.",
-            file=sys.stderr,
-        )
 
 
 def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:

@@ -27,8 +27,8 @@ from assay.orm import (
     Splitset,
 )
 from assay.orm.base import utcnow
-from assay.orm.execute import execute_run
 from assay.orm.predictor import EpochMetrics
+from assay.search.executors.run import execute_run
 from assay.store import transaction
 from assay.store.samples import cache_once
 

@@ -18,7 +18,7 @@ from assay.orm import (
     Queue,
     Splitset,
 )
-from assay.orm.execute import execute_run
+from assay.search.executors.run import execute_run
 from tests.sql_counting import count_statements
 
 # Measured: 36 statements in 27 sessions. Issue 13 lowers the bound to 12.
