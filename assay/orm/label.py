@@ -100,14 +100,9 @@ class Label(ColumnSelection):
 
     def steps(self) -> Any:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
-        from assay.orm.preprocessing import encode_steps, interpolate_steps
-        from assay.preprocess.pipeline import Steps
+        from assay.orm.preprocessing import label_steps
 
-        return Steps(
-            columns=list(self.columns),
-            interpolaters=interpolate_steps(self.labelinterpolaters),
-            coders=encode_steps(self.labelcoders),
-        )
+        return label_steps(self.columns, self.labelinterpolaters, self.labelcoders)
 
     @id_method
     def preprocess(

@@ -23,16 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sqlalchemy import update
 
 from assay.errors import InvalidArgument
 from assay.store import cache, on_rollback, transaction
 
 if TYPE_CHECKING:
-    from assay.orm.feature import Feature
     from assay.orm.label import Label
+    from assay.orm.loading import FeatureRows, LabelRows
     from assay.orm.splitset import Fold, Splitset
     from assay.preprocess.fitted import FittedSteps
-    from assay.preprocess.pipeline import Steps, Windows
+    from assay.preprocess.pipeline import Steps
 
 FOLD_TRAIN_KEY = "folds_train_combined"
 SPLITSET_TRAIN_KEY = "train"
@@ -52,6 +53,14 @@ def resolve_preprocessing(splitset: Splitset, fold: Fold | None = None) -> Fitte
     """
     if splitset.predictor_id is not None:
         return _for_inference(splitset)
+    source = _fitted(splitset, fold)
+    train_key = SPLITSET_TRAIN_KEY if fold is None else FOLD_TRAIN_KEY
+    steps = recipe(*rows_of(splitset)).to_fit(train_key)
+    return steps.with_fitted(source.fitted_featurecoders, source.fitted_labelcoder)
+
+
+def _fitted(splitset: Splitset, fold: Fold | None) -> Any:
+    """The row (the Splitset, or the Fold) holding the fitted coders, caching if none yet."""
     source: Any = splitset if fold is None else fold
     if source.fitted_featurecoders is None:
         # Maybe cached since this row was read (reading a cold split caches); else cache now.
@@ -59,43 +68,51 @@ def resolve_preprocessing(splitset: Splitset, fold: Fold | None = None) -> Fitte
         if source.fitted_featurecoders is None:
             splitset.cache_samples()
             source = type(source).get_by_id(source.id)
-    train_key = SPLITSET_TRAIN_KEY if fold is None else FOLD_TRAIN_KEY
-    steps = recipe(splitset.features, splitset.label).to_fit(train_key)
-    return steps.with_fitted(source.fitted_featurecoders, source.fitted_labelcoder)
+    return source
 
 
 def _for_inference(splitset: Splitset) -> FittedSteps:
     """An inference Splitset's preprocessing: the trained steps and coders, its own Windows."""
-    predictor = splitset.predictor
-    job = predictor.job
-    trained = job.queue.splitset
-    source: Any = trained if job.fold_id is None else job.fold
-    if source.fitted_featurecoders is None:
-        trained.cache_samples()
-        source = trained if job.fold_id is None else type(source).get_by_id(job.fold_id)
-    label = splitset.label
-    steps = recipe(trained.features, trained.label)
-    windows = [windows_of(feature) for feature in splitset.features]
+    from assay.orm.loading import load_label, load_predictor, load_windows
+    from assay.preprocess.pipeline import Windows
+
+    _, trained = load_predictor(splitset.predictor_id)
+    source = _fitted(trained.splitset, trained.fold)
+    steps = recipe(*rows_of(trained.splitset))
+    windows = [
+        None if row is None else Windows(row.unshifted_indices(), row.shifted_indices())
+        for row in load_windows(splitset.feature_ids)
+    ]
+    label = steps.label
+    if label is None and splitset.label_id is not None:
+        # The trained Label's steps apply to new targets; without one, the new Label's own.
+        label = load_label(splitset.label_id).steps()
     return dataclasses.replace(
         steps,
         features=[
             dataclasses.replace(own, windows=window)
             for own, window in zip(steps.features, windows, strict=True)
         ],
-        # The trained Label's steps apply to new targets; without one, the new Label's own.
-        label=steps.label if steps.label is not None or label is None else label.steps(),
-        has_label=label is not None,
+        label=label,
+        has_label=splitset.label_id is not None,
         train_key=None,
         fitted_features=source.fitted_featurecoders,
         fitted_label=source.fitted_labelcoder,
     )
 
 
-def recipe(features: list[Feature], label: Label | None) -> FittedSteps:
+def rows_of(splitset: Splitset) -> tuple[list[FeatureRows], LabelRows | None]:
+    """A Splitset's Features and Label with their preprocessing rows (four statements)."""
+    from assay.orm.loading import load_features, load_label
+
+    return load_features(splitset.feature_ids), load_label(splitset.label_id)
+
+
+def recipe(features: list[FeatureRows], label: LabelRows | None) -> FittedSteps:
     """The recorded steps of some Features and a Label, not fitted (``train_key`` None)."""
     from assay.preprocess.fitted import FittedSteps
 
-    feature_steps = [feature.steps() for feature in features]
+    feature_steps = [rows.steps() for rows in features]
     return FittedSteps(
         features=feature_steps,
         label=None if label is None else label.steps(),
@@ -103,12 +120,15 @@ def recipe(features: list[Feature], label: Label | None) -> FittedSteps:
         fitted_features=None,
         fitted_label=None,
         train_key=None,
-        class_names=class_names(label),
-        feature_names=[feature.encoded_column_names() for feature in features],
+        class_names=class_names(None if label is None else label.label),
+        feature_names=[
+            rows.encoded_column_names(steps)
+            for rows, steps in zip(features, feature_steps, strict=True)
+        ],
         image_features=frozenset(
-            at for at, feature in enumerate(features) if feature.dataset.typ == "image"
+            at for at, rows in enumerate(features) if rows.dataset.typ == "image"
         ),
-        feature_ids=[feature.id for feature in features],
+        feature_ids=[rows.feature.id for rows in features],
         target_feature=target_feature(feature_steps),
     )
 
@@ -128,16 +148,6 @@ def target_feature(steps: list[Steps]) -> int | None:
         if one.windows is not None and one.windows.shifted is not None:
             return at
     return None
-
-
-def windows_of(feature: Feature) -> Windows | None:
-    """A Feature's Window as the pipeline's ``Windows``, or None."""
-    from assay.preprocess.pipeline import Windows
-
-    window = feature.window
-    if window is None:
-        return None
-    return Windows(window.unshifted_indices(), window.shifted_indices())
 
 
 # -- building the cache ---------------------------------------------------------------------
@@ -167,33 +177,58 @@ def cache_samples(splitset: Splitset) -> Splitset:
     # Inside a caller's transaction (e.g. Inference) this Splitset may never land; then its
     # cache folder must not stay behind either.
     on_rollback(lambda: cache.clear(root))
-    features = splitset.features
-    label = splitset.label
-    raw = RawData([f.raw_data() for f in features], None if label is None else label.to_df())
+    features, label = rows_of(splitset)
+    raw = raw_data(features, label)
     updates: dict[str, Any] = {}
-    fold_updates: list[tuple[Fold, dict[str, Any]]] = []
+    fold_updates: list[dict[str, Any]] = []
     if splitset.predictor_id is not None:
         write_splits(root, None, splitset.samples, resolve_preprocessing(splitset), raw)
     else:
         steps = recipe(features, label)
         fitted = write_splits(root, None, splitset.samples, steps.to_fit(SPLITSET_TRAIN_KEY), raw)
         updates = coder_columns(fitted)
-        for fold in splitset.folds:
+        folds = splitset.folds
+        for fold in folds:
             fitted = write_splits(root, fold.idx, fold.samples, steps.to_fit(FOLD_TRAIN_KEY), raw)
-            fold_updates.append((fold, coder_columns(fitted)))
+            fold_updates.append({"id": fold.id, **coder_columns(fitted)})
     cache.mark_hot(root)
     values = {**updates, "cache_hot": True}
+    model = type(splitset)
     with transaction() as db:
-        row = db.get(type(splitset), splitset.id)
-        for key, value in values.items():
-            setattr(row, key, value)
-        for fold, columns in fold_updates:
-            fold_row = db.get(type(fold), fold.id)
-            for key, value in columns.items():
-                setattr(fold_row, key, value)
+        db.execute(update(model).where(model.id == splitset.id).values(**values))
+        if fold_updates:
+            db.execute(update(type(folds[0])), fold_updates)  # by primary key, one statement
     for key, value in values.items():
         setattr(splitset, key, value)
     return splitset
+
+
+def raw_data(features: list[FeatureRows], label: LabelRows | None) -> RawData:
+    """The Features' data as preprocessing takes it (a DataFrame or an N-D array), the Label's.
+
+    A Tabular Dataset that several of them draw from is read once.
+    """
+    selections = [(rows.feature.columns, rows.dataset) for rows in features]
+    if label is not None:
+        selections.append((label.label.columns, label.dataset))
+    wanted: dict[int, list[str]] = {}
+    for columns, dataset in selections:
+        if dataset.typ == "tabular":
+            known = wanted.setdefault(dataset.id, [])
+            known.extend(column for column in columns if column not in known)
+    frames = {
+        dataset.id: dataset.to_df(columns=wanted[dataset.id])
+        for _, dataset in selections
+        if dataset.typ == "tabular"
+    }
+
+    def read(columns: list[str], dataset: Any) -> Any:
+        if dataset.typ == "tabular":
+            return frames[dataset.id][list(columns)]
+        return dataset.to_arr(columns=list(columns))
+
+    data = [read(columns, dataset) for columns, dataset in selections]
+    return RawData(data[: len(features)], None if label is None else data[-1])
 
 
 def coder_columns(fitted: FittedSteps) -> dict[str, Any]:

@@ -83,16 +83,14 @@ class TrainedModel:
             samples: An inference Splitset of this Predictor whose samples it will predict;
                 None for the samples it was trained on (its Fold's, or its Splitset's).
         """
-        from assay.orm.predictor import Predictor
+        from assay.orm.loading import load_predictor
         from assay.store.samples import resolve_preprocessing
         from assay.train.adapters import get_adapter
 
-        predictor = Predictor.get_by_id(predictor_id)
-        job = predictor.job
-        queue = job.queue
-        algorithm = queue.algorithm
+        predictor, rows = load_predictor(predictor_id)
+        algorithm = rows.algorithm
         preprocessing = (
-            resolve_preprocessing(queue.splitset, job.fold)
+            resolve_preprocessing(rows.splitset, rows.fold)
             if samples is None
             else resolve_preprocessing(samples)
         )
@@ -100,7 +98,7 @@ class TrainedModel:
             adapter=get_adapter(algorithm.library),
             functions=algorithm.functions(),
             model=predictor.get_model(),
-            hyperparameters=job.hyperparameters(),
+            hyperparameters=rows.hyperparameters(),
             analysis_type=algorithm.analysis_type,
             preprocessing=preprocessing,
         )

@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import update
 
 from assay.orm.base import utcnow
+from assay.orm.loading import TrainingRows, load_run
 from assay.orm.predictor import EpochMetrics, Prediction, Predictor
 from assay.orm.queue import Job, Queue, Run
 from assay.store import transaction
@@ -94,13 +95,16 @@ def execute_run(run_id: int) -> str | None:
     'succeeded' or 'failed' (with its message and traceback, whatever step raised, the
     final write included); Ctrl-C marks it 'stopped' and propagates.
     """
-    run = Run.get_by_id(run_id)
+    run, rows = load_run(run_id)
+    # A run never claimed before (no start time) has no epochs of an earlier attempt.
+    first_attempt = run.time_started is None
     if not run.claim():
         return None
     recorder = EpochRecorder(run.id)
     try:
-        recorder.clear()
-        store_outcome(run, train_run(run, recorder))
+        if not first_attempt:
+            recorder.clear()
+        store_outcome(run, train_run(rows, recorder))
     except KeyboardInterrupt:
         run.release("stopped", "interrupted by the user (KeyboardInterrupt)")
         raise
@@ -113,8 +117,13 @@ def execute_run(run_id: int) -> str | None:
     return "succeeded"
 
 
-def train_run(run: Run, recorder: EpochRecorder) -> RunOutcome:
-    """Train the run's model on the cached samples and evaluate it on every split."""
+def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
+    """Train a run's model on the cached samples and evaluate it on every split.
+
+    Args:
+        rows: What the run's Job trains with (see ``load_run``).
+        recorder: Where each epoch's metrics go.
+    """
     from assay.evaluate.importance import importance_by_feature
     from assay.evaluate.predict import evaluate_splits
     from assay.store.samples import read_split, resolve_preprocessing, split_names
@@ -123,14 +132,16 @@ def train_run(run: Run, recorder: EpochRecorder) -> RunOutcome:
     from assay.train.model import TrainedModel
 
     clock = time.perf_counter()
-    job = Job.get_by_id(run.job_id)
-    queue = Queue.get_by_id(job.queue_id)
-    splitset = queue.splitset
-    algorithm = queue.algorithm
+    job, queue, splitset, algorithm, fold = (
+        rows.job,
+        rows.queue,
+        rows.splitset,
+        rows.algorithm,
+        rows.fold,
+    )
     adapter = get_adapter(algorithm.library)
     functions = algorithm.functions()
-    hp = job.hyperparameters()
-    fold = job.fold
+    hp = rows.hyperparameters()
     data = {split: read_split(splitset, split, fold) for split in split_names(splitset, fold)}
     key_train = splitset.key_train
     key_evaluation = splitset.key_evaluation or key_train
