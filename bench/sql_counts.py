@@ -63,7 +63,7 @@ def make_queue(splitset: Any, algorithm: Any, hyperparamset: Any) -> Any:
 
 def measure() -> dict[str, Any]:
     """Count the three calls in a fresh metastore; returns their ``Counted`` by name."""
-    from assay.orm.execute import execute_run
+    from assay.search.executors.run import execute_run
     from tests.sql_counting import count_statements
 
     splitset, algorithm, hyperparamset = make_workload()

@@ -231,7 +231,7 @@ def test_a_nan_output_is_never_a_class():
 
 
 def test_nan_predictions_and_probabilities_are_refused_by_split():
-    from assay.orm.evaluation import check_no_nan
+    from assay.evaluate.predict import check_no_nan
 
     check_no_nan("test", np.array([0, 1]), np.array([[0.2, 0.8], [0.6, 0.4]]))
     check_no_nan("test", np.array(["no", "yes"], dtype=object), None)

@@ -7,10 +7,15 @@ Each shuffle predicts the whole split in one call, so the cost is about
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assay.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from assay.store.samples import SplitArrays
+    from assay.train.model import TrainedModel
 
 
 def permutation_importance(
@@ -58,3 +63,50 @@ def permutation_importance(
             results[name] = {"impact": baseline - float(np.median(losses)), "losses": losses}
         out[at] = results
     return out
+
+
+def importance_by_feature(
+    trained: TrainedModel, train: SplitArrays, permute_count: int
+) -> dict[str, Any] | None:
+    """Permutation importance of each column of a trained model on its training samples.
+
+    Image Features are skipped (a pixel column means little).
+
+    Args:
+        trained: The model; its ``preprocessing`` names the columns and the Features.
+        train: The training split's arrays.
+        permute_count: Shuffles per column.
+
+    Returns:
+        ``{feature id: {column: {'median': impact, 'loss_impacts': [...]}}}``, or None when
+        every Feature is skipped or there is no label to compute a loss against.
+    """
+    features, label = train
+    if label is None:
+        return None
+    preprocessing = trained.preprocessing
+    skip = set(preprocessing.image_features)
+    if len(skip) == len(features):
+        return None
+
+    def loss_of(shuffled: list[np.ndarray]) -> float:
+        return trained.loss(shuffled, label)
+
+    raw = permutation_importance(
+        features,
+        loss_of,
+        permute_count=permute_count,
+        column_names=preprocessing.feature_names,
+        skip=skip,
+    )
+    ids = preprocessing.feature_ids
+    return {
+        str(ids[at]): {
+            column: {
+                "median": float(result["impact"]),
+                "loss_impacts": [float(v) for v in result["losses"]],
+            }
+            for column, result in columns.items()
+        }
+        for at, columns in raw.items()
+    }

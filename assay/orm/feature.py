@@ -12,7 +12,6 @@ from assay.errors import InvalidArgument
 from assay.orm.base import Pickled, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
-from assay.orm.preprocessing import encode_steps, interpolate_steps
 from assay.store import transaction
 from assay.store.deletion import delete_row
 
@@ -131,18 +130,15 @@ class Feature(ColumnSelection):
 
     def steps(self, with_shaper: bool = True) -> Steps:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
-        from assay.preprocess.pipeline import Steps, Windows
+        from assay.orm.preprocessing import feature_steps
 
-        window = self.window
         shapers = self.featureshapers if with_shaper else []
-        return Steps(
-            columns=list(self.columns),
-            interpolaters=interpolate_steps(self.featureinterpolaters),
-            coders=encode_steps(self.featurecoders),
-            windows=None
-            if window is None
-            else Windows(window.unshifted_indices(), window.shifted_indices()),
-            reshape_indices=shapers[0].reshape_indices if shapers else None,
+        return feature_steps(
+            self.columns,
+            self.featureinterpolaters,
+            self.featurecoders,
+            self.window,
+            shapers[0] if shapers else None,
         )
 
     def raw_data(self) -> pd.DataFrame | np.ndarray:

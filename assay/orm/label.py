@@ -13,7 +13,6 @@ from assay.errors import InvalidArgument
 from assay.orm.base import Pickled, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
-from assay.orm.preprocessing import encode_steps, interpolate_steps
 from assay.store import transaction
 from assay.store.deletion import delete_row
 
@@ -112,13 +111,9 @@ class Label(ColumnSelection):
 
     def steps(self) -> Steps:
         """The recorded preprocessing as ``assay.preprocess.pipeline.Steps``."""
-        from assay.preprocess.pipeline import Steps
+        from assay.orm.preprocessing import label_steps
 
-        return Steps(
-            columns=list(self.columns),
-            interpolaters=interpolate_steps(self.labelinterpolaters),
-            coders=encode_steps(self.labelcoders),
-        )
+        return label_steps(self.columns, self.labelinterpolaters, self.labelcoders)
 
     @id_method
     def preprocess(

@@ -1,6 +1,7 @@
 """Section 14a: a Prediction's feature importance, tables and plots.
 
-Mixed into ``Prediction``; the computations are pure functions in ``assay.evaluate``.
+Mixed into ``Prediction``; the computations are pure functions in ``assay.evaluate``, the
+model they measure a ``TrainedModel``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import numpy as np
 
 from assay.errors import InvalidArgument
 from assay.orm.base import id_method
-from assay.store import transaction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,39 +31,28 @@ class PredictionEvaluation:
             permute_count: Shuffles per column; the impact is the training loss minus the
                 median loss over the shuffles. Image Features are skipped.
         """
+        from assay.evaluate.importance import importance_by_feature
         from assay.orm.algorithm import check_positive_int
-        from assay.orm.evaluation import importance_of
-        from assay.train.adapters import get_adapter
+        from assay.store.samples import read_split
+        from assay.train.model import TrainedModel
 
         check_positive_int(permute_count, "permute_count")
         predictor = self.predictor
         job = predictor.job
-        queue = job.queue
-        splitset = queue.splitset
+        splitset = job.queue.splitset
         if self.splitset_id != splitset.id:
             raise InvalidArgument(
                 f"Prediction {self.id} is of inference samples; feature importance is measured "
                 "on the training samples, from the Prediction made during training."
             )
-        algorithm = queue.algorithm
-        train = splitset.split_arrays(splitset.key_train, job.fold_id)
-        importance = importance_of(
-            get_adapter(algorithm.library),
-            algorithm.functions(),
-            predictor.get_model(),
-            job.hyperparameters(),
-            algorithm.analysis_type,
-            splitset,
-            train,
-            permute_count,
-        )
+        train = read_split(splitset, splitset.key_train, job.fold)
+        trained = TrainedModel.of_predictor(predictor.id)
+        importance = importance_by_feature(trained, train, permute_count)
         if importance is None:
             raise InvalidArgument(
                 f"Prediction {self.id}: nothing to permute (image Features only, or no Label)."
             )
-        return store_prediction_fields(
-            self, feature_importance=importance, permute_count=permute_count
-        )
+        return self.update_columns(feature_importance=importance, permute_count=permute_count)
 
     @id_method
     def importance_df(
@@ -276,14 +265,3 @@ class PredictionEvaluation:
             probabilities, names, prediction_index, height=height, split_name=split
         )
         return show_or_return(figure, call_display)
-
-
-def store_prediction_fields(prediction: Any, **values: Any) -> Any:
-    """Update some columns of a Prediction in one transaction."""
-    with transaction() as db:
-        row = db.get(type(prediction), prediction.id)
-        for key, value in values.items():
-            setattr(row, key, value)
-    for key, value in values.items():
-        setattr(prediction, key, value)
-    return prediction

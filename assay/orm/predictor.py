@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from assay.orm.queue import Job
     from assay.orm.splitset import Splitset
 
+if TYPE_CHECKING:
+    from assay.evaluate.predict import Evaluation
+
 
 class EpochMetrics(BaseModel):
     """One epoch of a run's history, written while the model trains."""
@@ -174,6 +177,42 @@ class Prediction(PredictionEvaluation, BaseModel):
     )
     predictor_: Mapped[Predictor] = relationship("Predictor", viewonly=True)
     splitset_: Mapped[Splitset] = relationship("Splitset", viewonly=True)
+
+    @classmethod
+    def record(
+        cls,
+        predictor_id: int,
+        splitset_id: int,
+        evaluation: Evaluation,
+        importance: dict[str, Any] | None = None,
+        permute_count: int | None = None,
+    ) -> Prediction:
+        """Write what a Predictor made of a Splitset's samples (joins an open transaction).
+
+        Args:
+            predictor_id: The Predictor that predicted.
+            splitset_id: The Splitset whose samples it predicted.
+            evaluation: An ``Evaluation``: predictions, probabilities, metrics, plot data.
+            importance: Permutation importance by Feature id, if measured.
+            permute_count: The shuffles per column behind ``importance`` (kept only with it).
+        """
+        from assay.store import transaction
+
+        with transaction() as db:
+            prediction = cls(
+                predictor_id=predictor_id,
+                splitset_id=splitset_id,
+                predictions=evaluation.predictions,
+                probabilities=evaluation.probabilities,
+                metrics=evaluation.metrics,
+                metrics_aggregate=evaluation.metrics_aggregate,
+                plot_data=evaluation.plot_data,
+                notes=evaluation.notes or None,
+                feature_importance=importance,
+                permute_count=permute_count if importance is not None else None,
+            )
+            db.add(prediction)
+        return prediction
 
     @property
     def predictor(self) -> Predictor:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from assay.orm.interpolate import FeatureInterpolater, LabelInterpolater
     from assay.orm.label import Label
     from assay.orm.splitset import Splitset
-    from assay.preprocess.pipeline import EncodeStep, InterpolateStep
+    from assay.preprocess.pipeline import EncodeStep, InterpolateStep, Steps
 
 
 def check_bool(value: Any, argument: str) -> None:
@@ -171,6 +171,46 @@ def encode_steps(rows: list[FeatureCoder] | list[LabelCoder]) -> list[EncodeStep
         )
         for row in rows
     ]
+
+
+def feature_steps(
+    columns: list[str],
+    interpolaters: list[Any],
+    coders: list[Any],
+    window: Any = None,
+    shaper: Any = None,
+) -> Steps:
+    """A Feature's recorded preprocessing as the pipeline's ``Steps``.
+
+    Args:
+        columns: The Feature's columns.
+        interpolaters: Its FeatureInterpolater rows, by idx.
+        coders: Its FeatureCoder rows in the order they apply (imputers first, then by idx).
+        window: Its Window row, if any.
+        shaper: Its FeatureShaper row, if any (and wanted).
+    """
+    from assay.preprocess.pipeline import Steps, Windows
+
+    return Steps(
+        columns=list(columns),
+        interpolaters=interpolate_steps(interpolaters),
+        coders=encode_steps(coders),
+        windows=None
+        if window is None
+        else Windows(window.unshifted_indices(), window.shifted_indices()),
+        reshape_indices=None if shaper is None else shaper.reshape_indices,
+    )
+
+
+def label_steps(columns: list[str], interpolaters: list[Any], coders: list[Any]) -> Steps:
+    """A Label's recorded preprocessing (its interpolater and coder rows) as ``Steps``."""
+    from assay.preprocess.pipeline import Steps
+
+    return Steps(
+        columns=list(columns),
+        interpolaters=interpolate_steps(interpolaters),
+        coders=encode_steps(coders),
+    )
 
 
 def check_samples(

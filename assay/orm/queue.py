@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -215,24 +213,12 @@ class Queue(BaseModel):
         ``run_jobs`` again resumes, redoing runs that were cut off, even by a killed process.
         The final message lists what is not done: failures, and runs still running elsewhere.
         """
-        from tqdm.auto import tqdm
+        from assay.search.executors.serial import run_serial
 
-        cache_once(self.splitset)
-        with tqdm(
-            total=self.total_runs,
-            initial=self.succeeded_count(),
-            desc=f"Queue {self.id}",
-            unit="run",
-            disable=not progress,
-            file=sys.stderr,
-        ) as bar:
-            self.train_claimable(bar)
-            runs = self.runs  # one snapshot for the bar's last count and the report
-            bar.update(max(0, count_status(runs, "succeeded") - bar.n))
+        run_serial(self, progress=progress)
         self.runs_completed = Queue.get_by_id(self.id).runs_completed
-        report_undone(self.id, runs)
         if self.refit and not self.refit_jobs():
-            self.refit_when_done(runs, progress)
+            self.refit_when_done(self.runs, progress)
         return self
 
     def refit_when_done(self, runs: list[Run], progress: bool) -> None:
@@ -241,7 +227,7 @@ class Queue(BaseModel):
         Like a failed run, a refit that cannot be done is reported, not raised, so that
         ``run_jobs`` ends the same way whatever happened to one run.
         """
-        if count_status(runs, "succeeded") != len(runs):
+        if any(run.status != "succeeded" for run in runs):
             print(
                 f"Queue {self.id}: the refit waits until every fold run has succeeded; "
                 "run_jobs() again trains it then.",
@@ -368,35 +354,6 @@ class Queue(BaseModel):
             job = taken[0]
         self.total_runs = Queue.get_by_id(self.id).total_runs
         return job
-
-    def train_claimable(self, bar: Any) -> None:
-        """Claim and train runs until none is left that this process may take (or Ctrl-C).
-
-        The runs left are read afresh before each one, so runs that other processes took
-        (or finished) are skipped; a run this call already trained is not tried again.
-        """
-        from assay.orm.execute import execute_run
-
-        tried: set[int] = set()
-        current: Run | None = None
-        try:
-            while (run := self.next_claimable(skip=tried)) is not None:
-                bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
-                current = run
-                if execute_run(run.id) is not None:
-                    tried.add(run.id)
-                current = None
-                bar.update(max(0, self.succeeded_count() - bar.n))
-        except KeyboardInterrupt:
-            at = (
-                ""
-                if current is None
-                else f" at job {current.job_id}, repeat {current.repeat_index}"
-            )
-            bar.write(
-                f"Queue {self.id} stopped by the user; run_jobs() again resumes{at}.",
-                file=sys.stderr,
-            )
 
     def next_claimable(self, skip: set[int]) -> Run | None:
         """The first run, in order, that a worker may take now (read afresh), leaving out ``skip``."""
@@ -861,65 +818,6 @@ def is_zombie(pid: int) -> bool:
     # "pid (command name) state ...": the name may hold spaces and parentheses.
     fields = stat.rpartition(")")[2].split()
     return bool(fields) and fields[0] in ("Z", "X")
-
-
-def count_status(runs: list[Run], status: str) -> int:
-    """How many of ``runs`` are in ``status``."""
-    return sum(run.status == status for run in runs)
-
-
-def report_undone(queue_id: int, runs: list[Run]) -> None:
-    """Print (to stderr) the runs that failed and those still running in other processes."""
-    failed = [run for run in runs if run.status == "failed"]
-    if failed:
-        lines = [
-            f"  run {r.id} (job {r.job_id}, repeat {r.repeat_index}): {r.message}" for r in failed
-        ]
-        print(
-            f"Queue {queue_id}: {len(failed)} run(s) failed; see Run.traceback:\n"
-            + "\n".join(lines),
-            file=sys.stderr,
-        )
-    elsewhere = [run for run in runs if run.is_live()]
-    if elsewhere:
-        holders = sorted({f"pid {run.pid} on {run.host}" for run in elsewhere})
-        print(
-            f"Queue {queue_id}: {len(elsewhere)} run(s) not done here because they are still "
-            f"running in other processes ({', '.join(holders)}); Queue.status_counts() shows "
-            "when they end, and run_jobs() again takes over any whose process dies.",
-            file=sys.stderr,
-        )
-
-
-def cache_once(splitset: Splitset) -> None:
-    """Cache the Splitset's samples unless they are, one process of this host at a time.
-
-    Workers that start together would otherwise each clear and rewrite the cache while
-    another one trains from it.
-    """
-    if splitset.cache_is_hot:
-        return
-    with file_lock(Path(splitset.cache_path)):
-        fresh = Splitset.get_by_id(splitset.id)
-        if not fresh.cache_is_hot:
-            fresh.cache_samples()
-
-
-@contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``<path>.lock`` (where the platform has ``fcntl``)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def check_analysis_type(analysis_type: str, splitset: Splitset) -> None:

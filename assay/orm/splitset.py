@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import uuid
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.predictor import Predictor
 from assay.orm.preprocessing import check_encodable, check_samples
-from assay.store import on_rollback, transaction
+from assay.store import transaction
 from assay.store.deletion import delete_row
 from assay.store.session import lock_table
 
@@ -34,6 +33,9 @@ if TYPE_CHECKING:
     import pandas as pd
     import torch
     from torch.utils.data import DataLoader
+
+    from assay.orm.predictor import Prediction
+    from assay.store.samples import SplitArrays
 
 LIBRARIES = (None, "numpy", "pytorch")
 
@@ -316,17 +318,6 @@ class Splitset(BaseModel):
             return None
         return next(iter(self.samples))
 
-    def fitted_for_inference(self) -> tuple[list[list[Any]], list[Any] | None]:
-        """The coders the Predictor was trained with: its Fold's, or its Splitset's."""
-        predictor = self.predictor
-        job = predictor.job
-        source = job.fold if job.fold_id is not None else job.queue.splitset
-        if source.fitted_featurecoders is None:
-            source_splitset = job.queue.splitset
-            source_splitset.cache_samples()
-            source = Fold.get_by_id(job.fold_id) if job.fold_id is not None else source_splitset
-        return source.fitted_featurecoders, source.fitted_labelcoder
-
     @id_method
     def cache_samples(self) -> Splitset:
         """Preprocess every split (and every fold) once and write the arrays to the cache.
@@ -335,64 +326,9 @@ class Splitset(BaseModel):
         ``train``; an inference Splitset reuses the Predictor's fitted coders. The cache is
         marked hot only once every file is in place, so an interrupted run never looks done.
         """
-        from assay.store import cache
+        from assay.store import samples
 
-        root = Path(self.cache_path)
-        cache.clear(root)
-        # Inside a caller's transaction (e.g. Inference) this Splitset may never land; then
-        # its cache folder must not stay behind either.
-        on_rollback(lambda: cache.clear(root))
-        features = self.features
-        label = self.label
-        raw = RawData([f.raw_data() for f in features], None if label is None else label.to_df())
-        updates: dict[str, Any] = {}
-        fold_updates: dict[int, dict[str, Any]] = {}
-        if self.predictor_id is not None:
-            fitted_features, fitted_label = self.fitted_for_inference()
-            trained = self.predictor.fit_splitset()
-            write_samples(
-                root,
-                None,
-                self.samples,
-                features,
-                label,
-                None,
-                fitted_features,
-                fitted_label,
-                trained_features=trained.features,
-                trained_label=trained.label,
-                raw=raw,
-            )
-        else:
-            fitted_features, fitted_label = write_samples(
-                root, None, self.samples, features, label, "train", raw=raw
-            )
-            updates = {"fitted_featurecoders": fitted_features, "fitted_labelcoder": fitted_label}
-            for fold in self.folds:
-                fold_features, fold_label = write_samples(
-                    root, fold.idx, fold.samples, features, label, "folds_train_combined", raw=raw
-                )
-                fold_updates[fold.id] = {
-                    "fitted_featurecoders": fold_features,
-                    "fitted_labelcoder": fold_label,
-                }
-        cache.mark_hot(root)
-        with transaction() as db:
-            row = db.get(Splitset, self.id)
-            for key, value in {**updates, "cache_hot": True}.items():
-                setattr(row, key, value)
-            for fold_id, values in fold_updates.items():
-                fold_row = db.get(Fold, fold_id)
-                for key, value in values.items():
-                    setattr(fold_row, key, value)
-            if updates:
-                for feature, fitted in zip(features, fitted_features, strict=True):
-                    db.get(Feature, feature.id).fitted_featurecoders = fitted
-                if label is not None:
-                    db.get(Label, label.id).fitted_labelcoder = fitted_label
-        for key, value in {**updates, "cache_hot": True}.items():
-            setattr(self, key, value)
-        return self
+        return samples.cache_samples(self)
 
     @property
     def cache_is_hot(self) -> bool:
@@ -438,7 +374,7 @@ class Splitset(BaseModel):
             The label array (None when unsupervised and not windowed), or the features: one
             array, or a list of arrays when there are several Features.
         """
-        from assay.store import cache
+        from assay.train import handoff
 
         if label_features not in ("label", "features"):
             raise InvalidArgument(
@@ -446,27 +382,7 @@ class Splitset(BaseModel):
             )
         if library not in LIBRARIES:
             raise InvalidArgument(f"library must be one of {LIBRARIES}; got {library!r}.")
-        fold = self.fold_of(fold_id)
-        keys = fold.samples if fold is not None else self.samples
-        if split not in keys:
-            raise InvalidArgument(f"split must be one of {sorted(keys)}; got {split!r}.")
-        if not self.cache_is_hot:
-            self.cache_samples()
-        features, label = cache.read_split(
-            Path(self.cache_path), None if fold is None else fold.idx, split
-        )
-        value: Any = label if label_features == "label" else features
-        if library == "pytorch" and value is not None:
-            import torch
-
-            value = (
-                [torch.as_tensor(v, dtype=torch.float32) for v in value]
-                if isinstance(value, list)
-                else torch.as_tensor(value, dtype=torch.float32)
-            )
-        if label_features == "features" and isinstance(value, list) and len(value) == 1:
-            return value[0]
-        return value
+        return handoff.part_of(self.arrays(split, fold_id), label_features, library)
 
     def fold_of(self, fold_id: int | None) -> Fold | None:
         """The Fold with this id, which must belong to this Splitset."""
@@ -479,63 +395,45 @@ class Splitset(BaseModel):
             )
         return fold
 
+    @id_method
+    def arrays(self, split: str, fold_id: int | None = None) -> SplitArrays:
+        """One split's preprocessed arrays (one per Feature, and the label), from the cache.
+
+        Args:
+            split: A key of ``samples`` (or of the Fold's samples).
+            fold_id: The Fold, for its samples.
+        """
+        from assay.store import samples
+
+        return samples.read_split(self, split, self.fold_of(fold_id))
+
     def split_arrays(self, split: str, fold_id: int | None = None) -> tuple[list, Any]:
         """One split's preprocessed features (always a list) and label, from the cache."""
-        from assay.store import cache
-
-        fold = self.fold_of(fold_id)
-        keys = fold.samples if fold is not None else self.samples
-        if split not in keys:
-            raise InvalidArgument(f"split must be one of {sorted(keys)}; got {split!r}.")
-        if not self.cache_is_hot:
-            self.cache_samples()
-        return cache.read_split(Path(self.cache_path), None if fold is None else fold.idx, split)
+        features, label = self.arrays(split, fold_id)
+        return features, label
 
     @id_method
-    def infer(self) -> Any:
+    def infer(self) -> Prediction:
         """Run this inference Splitset's Predictor over its samples; returns the Prediction.
 
         Predictions are decoded into the trained Label's values; when this Splitset has a
         Label of its own, metrics are computed against it as well.
         """
-        from assay.orm.evaluation import evaluate_splits
+        from assay.evaluate.predict import evaluate_splits
         from assay.orm.predictor import Prediction
-        from assay.train.adapters import get_adapter
+        from assay.train.model import TrainedModel
 
         if self.predictor_id is None:
             raise InvalidArgument(
                 f"Splitset {self.id} is not an inference Splitset; make one with "
                 "Splitset.make(..., predictor_id=...)."
             )
-        predictor = self.predictor
-        job = predictor.job
-        algorithm = job.queue.algorithm
         key = self.inference_key()
-        data = {key: self.split_arrays(key)}
-        evaluation = evaluate_splits(
-            get_adapter(algorithm.library),
-            algorithm.functions(),
-            predictor.get_model(),
-            job.hyperparameters(),
-            algorithm.analysis_type,
-            self,
-            data,
-            None,
-            names=predictor.ordered_class_names,
-        )
-        with transaction() as db:
-            prediction = Prediction(
-                predictor_id=predictor.id,
-                splitset_id=self.id,
-                predictions=evaluation.predictions,
-                probabilities=evaluation.probabilities,
-                metrics=evaluation.metrics or None,
-                metrics_aggregate=evaluation.metrics_aggregate,
-                plot_data=evaluation.plot_data,
-                notes=evaluation.notes or None,
-            )
-            db.add(prediction)
-        return prediction
+        data = {key: self.arrays(key)}
+        evaluation = evaluate_splits(TrainedModel.of_predictor(self.predictor_id, self), data)
+        # Without a target of its own nothing is scored: no metrics rather than empty ones.
+        unscored = dataclasses.replace(evaluation, metrics=evaluation.metrics or None)
+        return Prediction.record(self.predictor_id, self.id, unscored)
 
     # -- hand-off to model libraries, in the original sample order -----------------------
 
@@ -546,7 +444,7 @@ class Splitset(BaseModel):
         """``(features, label)`` of a split as ndarrays (a list when several Features)."""
         from assay.train import handoff
 
-        return handoff.to_numpy(*self.split_arrays(split, fold_id))
+        return handoff.to_numpy(*self.arrays(split, fold_id))
 
     @id_method
     def to_pandas(
@@ -555,17 +453,14 @@ class Splitset(BaseModel):
         """``(features, label)`` of a split as DataFrames named by their encoded columns."""
         from assay.train import handoff
 
-        features, label = self.split_arrays(split, fold_id)
+        features, label = self.arrays(split, fold_id)
         names = [feature.encoded_column_names() for feature in self.features]
+        target = self.label
         label_names = None
-        if self.label is not None and label is not None:
-            coder = self.label.labelcoder
+        if target is not None and label is not None:
             width = label.shape[1] if label.ndim == 2 else 1
-            label_names = (
-                list(self.label.columns)
-                if coder is None or width == len(self.label.columns)
-                else [f"{self.label.columns[0]}_{i}" for i in range(width)]
-            )
+            coded = target.labelcoder is not None
+            label_names = handoff.label_column_names(list(target.columns), coded, width)
         return handoff.to_pandas(features, label, feature_columns=names, label_columns=label_names)
 
     @id_method
@@ -575,7 +470,7 @@ class Splitset(BaseModel):
         """``(features, label)`` of a split as float32 torch tensors."""
         from assay.train import handoff
 
-        return handoff.to_torch(*self.split_arrays(split, fold_id))
+        return handoff.to_torch(*self.arrays(split, fold_id))
 
     @id_method
     def to_dataloader(
@@ -591,8 +486,8 @@ class Splitset(BaseModel):
         """
         from assay.train import handoff
 
-        features, label = self.split_arrays(split, fold_id)
-        return handoff.to_dataloader(features, label, batch_size=batch_size, shuffle=shuffle)
+        arrays = self.arrays(split, fold_id)
+        return handoff.to_dataloader(*arrays, batch_size=batch_size, shuffle=shuffle)
 
     @id_method
     def to_keras(
@@ -601,7 +496,7 @@ class Splitset(BaseModel):
         """``(x, y)`` of a split ready for ``keras.Model.fit`` (x a list when several inputs)."""
         from assay.train import handoff
 
-        return handoff.to_keras(*self.split_arrays(split, fold_id))
+        return handoff.to_keras(*self.arrays(split, fold_id))
 
     @id_method
     def delete(self, cascade: bool = False) -> dict[str, int]:
@@ -788,82 +683,6 @@ BASE_COLUMNS = (
     "fitted_featurecoders",
     "fitted_labelcoder",
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class RawData:
-    """The Features' and Label's data, loaded once for every split and fold."""
-
-    features: list[Any]
-    label: Any
-
-
-def write_samples(
-    root: Path,
-    fold_index: int | None,
-    samples: dict[str, list[int]],
-    features: list[Feature],
-    label: Label | None,
-    train_key: str | None,
-    fitted_features: list[list[Any]] | None = None,
-    fitted_label: list[Any] | None = None,
-    trained_features: list[Feature] | None = None,
-    trained_label: Label | None = None,
-    raw: RawData | None = None,
-) -> tuple[list[list[Any]], list[Any] | None]:
-    """Preprocess one set of splits (the Splitset's, or a Fold's) and write them to the cache.
-
-    For inference, ``trained_features`` and ``trained_label`` are those the Predictor was
-    trained on: their steps (with the new Feature's own Window) and fitted coders apply.
-
-    Returns:
-        The fitted coders of each Feature, and of the Label.
-    """
-    from assay.store import cache
-
-    splits = {name: np.asarray(rows, dtype=np.int64) for name, rows in samples.items()}
-    feature_arrays, new_fitted, targets = [], [], None
-    for at, feature in enumerate(features):
-        steps = None
-        if trained_features is not None:
-            steps = dataclasses.replace(
-                trained_features[at].steps(), windows=feature.steps().windows
-            )
-        done = feature.preprocess(
-            splits,
-            train_key=train_key,
-            fitted=None if fitted_features is None else fitted_features[at],
-            steps=steps,
-            data=None if raw is None else raw.features[at],
-        )
-        feature_arrays.append(done.arrays)
-        new_fitted.append(done.fitted)
-        if done.shifted is not None and targets is None:
-            targets = done.shifted
-    label_arrays, label_fitted = None, fitted_label
-    if label is not None:
-        steps = None if trained_label is None else trained_label.steps()
-        done = label.preprocess(
-            splits,
-            train_key=train_key,
-            fitted=fitted_label,
-            steps=steps,
-            data=None if raw is None else raw.label,
-        )
-        label_arrays, label_fitted = done.arrays, done.fitted
-    elif targets is not None:
-        label_arrays = targets
-    for name in splits:
-        cache.write_split(
-            root,
-            fold_index,
-            name,
-            None if label_arrays is None else label_arrays[name],
-            [arrays[name] for arrays in feature_arrays],
-        )
-    if not any(len(rows) for rows in splits.values()):
-        warnings.warn("every split is empty", stacklevel=2)
-    return new_fitted, label_fitted
 
 
 __all__ = ["Fold", "NotFound", "Splitset", "SplitsetFeature"]

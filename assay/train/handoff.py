@@ -236,3 +236,55 @@ def to_keras(
     x = [_float32(array, "to_keras", f"features[{i}]") for i, array in enumerate(arrays)]
     y = None if label is None else _float32(label, "to_keras", "label")
     return (x[0] if len(x) == 1 else x), y
+
+
+def unwrap(features: list[np.ndarray]) -> Any:
+    """One Feature's array as itself; several as a list (what an Algorithm's functions take)."""
+    return features[0] if len(features) == 1 else features
+
+
+def sample_shapes(features: list[np.ndarray], label: np.ndarray | None) -> tuple[Any, Any]:
+    """The shape of one sample of the features (a list when several) and of the label."""
+    shapes = [tuple(array.shape[1:]) for array in features]
+    label_shape = None if label is None else tuple(label.shape[1:])
+    return (shapes[0] if len(shapes) == 1 else shapes), label_shape
+
+
+def part_of(arrays: Any, part: str, library: str | None = None) -> Any:
+    """The features or the label of a split, as ``Splitset.fetch_cache`` hands them out.
+
+    Args:
+        arrays: The split's ``(features, label)`` (a ``SplitArrays``).
+        part: ``'features'`` or ``'label'``.
+        library: ``'pytorch'`` for float32 tensors; None or ``'numpy'`` for ndarrays.
+
+    Returns:
+        The label (None when there is none), or the features: one array (tensor) for one
+        Feature, a list for several.
+    """
+    features, label = arrays
+    value: Any = label if part == "label" else features
+    if library == "pytorch" and value is not None:
+        import torch
+
+        value = (
+            [torch.as_tensor(v, dtype=torch.float32) for v in value]
+            if isinstance(value, list)
+            else torch.as_tensor(value, dtype=torch.float32)
+        )
+    if part == "features" and isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
+def label_column_names(columns: list[str], coded: bool, width: int) -> list[str]:
+    """Names of a label's columns after encoding: its own, or ``<column>_<i>`` when widened.
+
+    Args:
+        columns: The Label's columns.
+        coded: Whether a LabelCoder encodes it.
+        width: The encoded label's column count.
+    """
+    if not coded or width == len(columns):
+        return list(columns)
+    return [f"{columns[0]}_{i}" for i in range(width)]

@@ -27,10 +27,10 @@ from assay.orm import (
     Splitset,
 )
 from assay.orm.base import utcnow
-from assay.orm.execute import execute_run
 from assay.orm.predictor import EpochMetrics
-from assay.orm.queue import cache_once
+from assay.search.executors.run import execute_run
 from assay.store import transaction
+from assay.store.samples import cache_once
 
 EPOCHS = [2, 3, 4, 5]
 REPEATS = 3

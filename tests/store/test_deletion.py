@@ -237,12 +237,10 @@ def test_a_coder_fitted_into_a_splitset_needs_cascade_and_the_rest_are_renumbere
     assert (first.idx, second.idx) == (0, 1)
     label = Label.from_dataset(dataset.id, columns=["target"])
     splitset = Splitset.make([feature.id], label.id, size_test=0.2).cache_samples()
-    assert Feature.get_by_id(feature.id).fitted_featurecoders is not None
     with pytest.raises(StillNeeded, match="1 Splitset"):
         FeatureCoder.delete(first.id)
     assert first.delete(cascade=True) == {"FeatureCoder": 1, "Splitset": 1, "SplitsetFeature": 1}
     assert [coder.idx for coder in feature.featurecoders] == [0]
-    assert Feature.get_by_id(feature.id).fitted_featurecoders is None  # fitted with the first
     assert cache_folders(splitset) == [False]
     third = FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
     assert third.idx == 1

@@ -147,3 +147,18 @@ def test_to_keras_gives_float32_arrays(iris):
     several, label = handoff.to_keras([x, x[:, :1]], y)
     assert isinstance(several, list) and [a.dtype for a in several] == [np.float32] * 2
     np.testing.assert_array_equal(label, y.astype(np.float32))
+
+
+def test_label_column_names_widen_an_encoded_column():
+    assert handoff.label_column_names(["y"], coded=False, width=1) == ["y"]
+    assert handoff.label_column_names(["y"], coded=True, width=1) == ["y"]
+    assert handoff.label_column_names(["y"], coded=True, width=3) == ["y_0", "y_1", "y_2"]
+    assert handoff.label_column_names(["a", "b"], coded=False, width=2) == ["a", "b"]
+
+
+def test_part_of_unwraps_one_feature():
+    one, label = np.zeros((4, 2)), np.ones(4)
+    assert handoff.part_of(([one], label), "features") is one
+    assert handoff.part_of(([one, one], label), "features") == [one, one]
+    assert handoff.part_of(([one], label), "label") is label
+    assert handoff.part_of(([one], None), "label") is None

@@ -1,0 +1,100 @@
+"""The serial executor: every run of a Queue that is left, one after the other, here.
+
+Several processes may run it on one Queue at once: each claims a run before training it
+(``Run.claim``), so no run is trained twice, and re-reads what is left after every run.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from assay.search.executors.run import execute_run
+from assay.store.samples import cache_once
+
+if TYPE_CHECKING:
+    from assay.orm.queue import Queue, Run
+
+
+def run_serial(queue: Queue, progress: bool = True) -> list[Run]:
+    """Train every run of ``queue`` that has not succeeded yet, one after the other.
+
+    The samples are cached first (once per host). A run that raises is recorded as failed
+    and the queue goes on; Ctrl-C stops after marking the current run as stopped. What is
+    not done is printed to stderr: failures, and runs still running elsewhere.
+
+    Args:
+        queue: The Queue.
+        progress: Show a progress bar (on stderr).
+
+    Returns:
+        Every run of the Queue, as they stood at the end.
+    """
+    from tqdm.auto import tqdm
+
+    cache_once(queue.splitset)
+    with tqdm(
+        total=queue.total_runs,
+        initial=queue.succeeded_count(),
+        desc=f"Queue {queue.id}",
+        unit="run",
+        disable=not progress,
+        file=sys.stderr,
+    ) as bar:
+        train_claimable(queue, bar)
+        runs = queue.runs  # one snapshot for the bar's last count and the report
+        bar.update(max(0, count_status(runs, "succeeded") - bar.n))
+    report_undone(queue.id, runs)
+    return runs
+
+
+def train_claimable(queue: Queue, bar: Any) -> None:
+    """Claim and train runs until none is left that this process may take (or Ctrl-C).
+
+    The runs left are read afresh before each one, so runs that other processes took (or
+    finished) are skipped; a run this call already trained is not tried again.
+    """
+    tried: set[int] = set()
+    current: Run | None = None
+    try:
+        while (run := queue.next_claimable(skip=tried)) is not None:
+            bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
+            current = run
+            if execute_run(run.id) is not None:
+                tried.add(run.id)
+            current = None
+            bar.update(max(0, queue.succeeded_count() - bar.n))
+    except KeyboardInterrupt:
+        at = "" if current is None else f" at job {current.job_id}, repeat {current.repeat_index}"
+        bar.write(
+            f"Queue {queue.id} stopped by the user; run_jobs() again resumes{at}.",
+            file=sys.stderr,
+        )
+
+
+def count_status(runs: list[Run], status: str) -> int:
+    """How many of ``runs`` are in ``status``."""
+    return sum(run.status == status for run in runs)
+
+
+def report_undone(queue_id: int, runs: list[Run]) -> None:
+    """Print (to stderr) the runs that failed and those still running in other processes."""
+    failed = [run for run in runs if run.status == "failed"]
+    if failed:
+        lines = [
+            f"  run {r.id} (job {r.job_id}, repeat {r.repeat_index}): {r.message}" for r in failed
+        ]
+        print(
+            f"Queue {queue_id}: {len(failed)} run(s) failed; see Run.traceback:\n"
+            + "\n".join(lines),
+            file=sys.stderr,
+        )
+    elsewhere = [run for run in runs if run.is_live()]
+    if elsewhere:
+        holders = sorted({f"pid {run.pid} on {run.host}" for run in elsewhere})
+        print(
+            f"Queue {queue_id}: {len(elsewhere)} run(s) not done here because they are still "
+            f"running in other processes ({', '.join(holders)}); Queue.status_counts() shows "
+            "when they end, and run_jobs() again takes over any whose process dies.",
+            file=sys.stderr,
+        )
