@@ -108,3 +108,19 @@ def test_raw_class_values_without_a_coder_are_ranked_and_decoded():
     assert set(prediction.predictions["test"]) <= {1, 11, 21}
     assert prediction.metrics["test"]["accuracy"] > 0.85
     assert prediction.plot_data["test"]["y_true"].max() == 2  # ranks, not raw values
+
+
+def test_a_training_split_as_a_table(trained):
+    predictor = trained.predictors[0]
+    prediction = predictor.predictions[0]
+    with pytest.raises(InvalidArgument, match=r"split is required.*'fold_validation'"):
+        prediction.to_df()
+    with pytest.raises(InvalidArgument, match="split must be one of"):
+        prediction.to_df(split="holdout")
+    test = prediction.to_df(split="test")
+    assert list(test.columns) == ["species", "p_setosa", "p_versicolor", "p_virginica"]
+    assert list(test.index) == trained.splitset.samples["test"]  # the Dataset's rows
+    np.testing.assert_array_equal(test["species"], prediction.predictions["test"])
+    np.testing.assert_allclose(test.filter(like="p_").sum(axis=1), 1.0)
+    validation = prediction.to_df(split="fold_validation")  # a Fold's own split
+    assert list(validation.index) == predictor.job.fold.samples["fold_validation"]
