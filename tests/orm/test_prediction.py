@@ -6,7 +6,17 @@ from sklearn.datasets import load_iris
 from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 
 from assay.errors import InvalidArgument
-from assay.orm import Algorithm, Dataset, Feature, FeatureCoder, Label, LabelCoder, Queue, Splitset
+from assay.orm import (
+    Algorithm,
+    Dataset,
+    Feature,
+    FeatureCoder,
+    Label,
+    LabelCoder,
+    Prediction,
+    Queue,
+    Splitset,
+)
 
 
 def build(features_shape, label_shape, **hp):
@@ -85,6 +95,11 @@ def test_feature_importance_after_training(trained, tmp_path):
     prediction.calc_featureImportance(permute_count=3)
     frame = prediction.importance_df(top_n=2)
     assert len(frame) == 2 and frame["column"][0].startswith("petal")
+    for columns in Prediction.get_by_id(prediction.id).feature_importance.values():
+        for values in columns.values():  # impacts (training loss - shuffled loss), not losses
+            assert len(values["loss_impacts"]) == 3
+            assert values["median"] == np.median(values["loss_impacts"])
+    assert max(frame["loss_impacts"][0]) < 0  # shuffling a petal column always raised the loss
     figure = prediction.plot_feature_importance(call_display=False)
     assert figure.layout.title.text.startswith("Feature importance")
     figure.write_html(tmp_path / "importance.html", include_plotlyjs=False)
