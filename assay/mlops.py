@@ -434,10 +434,19 @@ def Inference(
 
     Args:
         predictor: A Predictor or its id.
-        input_datasets: One dataset per Feature the Predictor was trained on, in order (any
-            form ``Pipeline`` accepts); the same columns are drawn from each.
-        target_dataset: New targets, to compute metrics; optional.
+        input_datasets: For a Predictor of one Feature, one dataset: a DataFrame, a dict of
+            columns, a list of records (dicts of column: value), or any form ``Pipeline``
+            accepts. For several Features, a list of one dataset per Feature, in order. The
+            columns the Predictor was trained on are drawn from each (see
+            ``assay.serve.as_inputs``).
+        target_dataset: New targets, to compute metrics; optional. Any form of one dataset
+            above.
         record_shifted: For windowed data, whether the new series' futures are known.
+
+    Raises:
+        InvalidArgument: Inputs that are not one dataset per Feature, that lack some of the
+            columns the Predictor was trained on (named), or whose gaps its preprocessing
+            cannot fill; nothing is written then.
     """
     from assay.orm import Predictor
 
@@ -449,14 +458,14 @@ def Inference(
 def _infer(predictor: Any, input_datasets: Any, target_dataset: Any, record_shifted: bool) -> Any:
     """Inference's writes, in the caller's transaction."""
     from assay.orm import Feature, Label, Splitset, Window
+    from assay.serve import as_inputs, is_record
 
     trained = predictor.fit_splitset()
-    datasets = _as_list(input_datasets)
-    if len(datasets) != len(trained.feature_ids):
-        raise InvalidArgument(
-            f"input_datasets: Predictor {predictor.id} was trained on {len(trained.feature_ids)} "
-            f"Feature(s); got {len(datasets)} dataset(s)."
-        )
+    datasets = as_inputs(input_datasets, len(trained.feature_ids), "input_datasets")
+    if isinstance(target_dataset, dict) or (
+        isinstance(target_dataset, list) and target_dataset and all(map(is_record, target_dataset))
+    ):
+        target_dataset = as_inputs(target_dataset, 1, "target_dataset")[0]
     registry = _Registry()
     feature_ids = []
     for at, (value, old) in enumerate(zip(datasets, trained.features, strict=True)):

@@ -35,7 +35,9 @@ def permutation_importance(
     samples (for sequences, each sample's timesteps move together).
 
     Returns:
-        ``{feature index: {column: {'impact': float, 'losses': [loss of each shuffle]}}}``.
+        ``{feature index: {column: {'impact': median impact, 'impacts': [...], 'losses':
+        [...]}}}``: each shuffle's impact (training loss minus its loss) and its loss, and
+        the median of the impacts.
     """
     if isinstance(permute_count, bool) or not isinstance(permute_count, int) or permute_count < 1:
         raise InvalidArgument(f"permute_count must be an int >= 1; got {permute_count!r}.")
@@ -60,7 +62,12 @@ def permutation_importance(
                 trial = list(features)
                 trial[at] = shuffled
                 losses.append(float(loss_of(trial)))
-            results[name] = {"impact": baseline - float(np.median(losses)), "losses": losses}
+            impacts = [baseline - loss for loss in losses]
+            results[name] = {
+                "impact": float(np.median(impacts)),
+                "impacts": impacts,
+                "losses": losses,
+            }
         out[at] = results
     return out
 
@@ -78,8 +85,10 @@ def importance_by_feature(
         permute_count: Shuffles per column.
 
     Returns:
-        ``{feature id: {column: {'median': impact, 'loss_impacts': [...]}}}``, or None when
-        every Feature is skipped or there is no label to compute a loss against.
+        ``{feature id: {column: {'median': impact, 'loss_impacts': [...]}}}`` (001's
+        schema): each shuffle's impact, the training loss minus the loss with the column
+        shuffled, and ``median`` their median. None when every Feature is skipped or there
+        is no label to compute a loss against.
     """
     features, label = train
     if label is None:
@@ -104,7 +113,7 @@ def importance_by_feature(
         str(ids[at]): {
             column: {
                 "median": float(result["impact"]),
-                "loss_impacts": [float(v) for v in result["losses"]],
+                "loss_impacts": [float(v) for v in result["impacts"]],
             }
             for column, result in columns.items()
         }

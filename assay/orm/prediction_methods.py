@@ -24,6 +24,50 @@ class PredictionEvaluation:
     """Section 14a: feature importance and the plots of a Prediction (mixed into Prediction)."""
 
     @id_method
+    def to_df(self, split: str | None = None) -> Any:
+        """One split's decoded predictions as a DataFrame, one row per sample, in order.
+
+        The prediction column is named after the Label's column (``"prediction"`` without
+        one); classification adds one probability column per class, ``p_<class>``; the
+        index, ``sample``, is each sample's position in its Dataset (see
+        ``assay.evaluate.frame``). ``predictor.predict(data)`` returns the same table
+        without writing anything.
+
+        Args:
+            split: An inference Prediction has one split (``infer_<n>``), read when None; a
+                Prediction made during training needs one of its splits, e.g. ``'test'``.
+
+        Raises:
+            InvalidArgument: No split for a Prediction made during training, or a split
+                this Prediction does not have.
+        """
+        from assay.evaluate.frame import prediction_frame
+
+        splitset = self.splitset
+        splits = list(self.predictions)
+        if split is None:
+            split = splitset.inference_key()
+            if split is None:
+                raise InvalidArgument(
+                    f"split is required: Prediction {self.id} was made during training and "
+                    f"has the splits {splits}; e.g. to_df(split={splits[-1]!r})."
+                )
+        if split not in self.predictions:
+            raise InvalidArgument(f"split must be one of {splits}; got {split!r}.")
+        predictor = self.predictor
+        samples = splitset.samples.get(split)
+        if samples is None:  # a Fold's own split
+            samples = predictor.job.fold.samples[split]
+        label = predictor.fit_splitset().label
+        return prediction_frame(
+            self.predictions[split],
+            (self.probabilities or {}).get(split),
+            class_names=predictor.ordered_class_names,
+            label_columns=None if label is None else list(label.columns),
+            samples=samples,
+        )
+
+    @id_method
     def calc_featureImportance(self, permute_count: int) -> Prediction:
         """Permutation importance of each column on the training samples, after the fact.
 

@@ -133,6 +133,26 @@ class Predictor(BaseModel):
             learning_curve_figure(self.history, skip_head=skip_head), call_display
         )
 
+    @id_method
+    def predict(self, data: Any) -> Any:
+        """Predict new samples in memory, for serving: writes no row and no cache file.
+
+        The samples go through this Predictor's own fitted preprocessing, never refitted;
+        gaps it cannot fill are refused, as ``Inference`` refuses them.
+
+        Args:
+            data: What ``Inference`` takes as ``input_datasets`` (a DataFrame, a dict of
+                columns, a list of records; one per Feature for several), but in memory:
+                no file paths.
+
+        Returns:
+            The DataFrame ``Inference(self, data).to_df()`` gives: the decoded prediction
+            and, for classification, one ``p_<class>`` probability column per class.
+        """
+        from assay.serve import predict_frame
+
+        return predict_frame(self.id, data)
+
     def fit_splitset(self) -> Splitset:
         """The Splitset this Predictor was trained on."""
         return self.job.queue.splitset

@@ -249,28 +249,43 @@ def check_gaps_fillable(features: list[Feature], trained: Splitset) -> None:
         InvalidArgument: Naming the columns, how many values are missing, and the imputer
             to train with.
     """
+    for new, old in zip(features, trained.features, strict=True):
+        check_data_fillable(new.raw_data(), old, f"feature_ids: Feature {new.id}")
+
+
+def check_data_fillable(data: Any, old: Feature, what: str) -> None:
+    """Raise when new samples of a trained Feature have gaps its preprocessing cannot fill.
+
+    Args:
+        data: The new samples of ``old``'s columns: a DataFrame, or an array whose last
+            axis holds them.
+        old: The Feature the Predictor was trained on.
+        what: How the error names the new samples, e.g. ``"feature_ids: Feature 3"``.
+
+    Raises:
+        InvalidArgument: See ``check_gaps_fillable``.
+    """
     from assay.preprocess.impute import gap_counts
 
-    for new, old in zip(features, trained.features, strict=True):
-        filled = {c for row in old.featurecoders if row.is_imputer for c in row.matching_columns}
-        filled |= {c for row in old.featureinterpolaters for c in row.matching_columns}
-        gaps = {
-            column: count
-            for column, count in gap_counts(new.raw_data(), list(new.columns)).items()
-            if column not in filled
-        }
-        if gaps:
-            seen = gap_counts(old.raw_data(), list(old.columns))
-            gaps = {column: count for column, count in gaps.items() if column not in seen}
-        if gaps:
-            raise InvalidArgument(
-                f"feature_ids: Feature {new.id} has missing values {gaps} (column: count) that "
-                f"the Predictor's preprocessing cannot fill: its Feature {old.id} had none there "
-                "and has no imputer or interpolater for them, so the model would predict from "
-                "NaN. Drop or fill those rows, or train with an imputer, e.g. "
-                f"Input.Imputer(SimpleImputer(strategy='median'), columns={sorted(gaps)}) "
-                f"(FeatureCoder.from_feature(feature_id, SimpleImputer(...)))."
-            )
+    filled = {c for row in old.featurecoders if row.is_imputer for c in row.matching_columns}
+    filled |= {c for row in old.featureinterpolaters for c in row.matching_columns}
+    gaps = {
+        column: count
+        for column, count in gap_counts(data, list(old.columns)).items()
+        if column not in filled
+    }
+    if gaps:
+        seen = gap_counts(old.raw_data(), list(old.columns))
+        gaps = {column: count for column, count in gaps.items() if column not in seen}
+    if gaps:
+        raise InvalidArgument(
+            f"{what} has missing values {gaps} (column: count) that "
+            f"the Predictor's preprocessing cannot fill: its Feature {old.id} had none there "
+            "and has no imputer or interpolater for them, so the model would predict from "
+            "NaN. Drop or fill those rows, or train with an imputer, e.g. "
+            f"Input.Imputer(SimpleImputer(strategy='median'), columns={sorted(gaps)}) "
+            f"(FeatureCoder.from_feature(feature_id, SimpleImputer(...)))."
+        )
 
 
 def check_encodable(
@@ -293,23 +308,7 @@ def check_encodable(
 
     olds = features if trained is None else trained.features
     for new, old in zip(features, olds, strict=True):
-        encoded = {
-            c for row in old.featurecoders if not row.is_imputer for c in row.matching_columns
-        }
-        text = {
-            column: dtype
-            for column, dtype in new.get_dtypes().items()
-            if column not in encoded and not is_numeric(dtype)
-        }
-        if text:
-            raise InvalidArgument(
-                f"feature_ids: Feature {new.id}'s columns {text} (column: dtype) are not numbers "
-                f"and no FeatureCoder of Feature {old.id} encodes them, so no model can take "
-                f"them. Encode them, e.g. FeatureCoder.from_feature({old.id}, OneHotEncoder(), "
-                f"columns={sorted(text)}) or OrdinalEncoder() (in a Pipeline: "
-                "Input(..., encoders=Input.Encoder(OneHotEncoder(), columns=[...]))), or leave "
-                "them out of the Feature."
-            )
+        check_dtypes_encodable(new.get_dtypes(), old, f"feature_ids: Feature {new.id}'s")
     old_label = label if trained is None else trained.label
     if label is None or (old_label is not None and old_label.labelcoder is not None):
         return
@@ -320,4 +319,34 @@ def check_encodable(
             "it has no LabelCoder, so no model can take them. Encode them: "
             f"LabelCoder.from_label({label.id}, OrdinalEncoder()) or OneHotEncoder() (in a "
             "Pipeline: Target(..., encoder=OrdinalEncoder()))."
+        )
+
+
+def check_dtypes_encodable(dtypes: dict[str, str], old: Feature, what: str) -> None:
+    """Raise unless each column of these dtypes is numbers or a coder of ``old`` encodes it.
+
+    Args:
+        dtypes: ``{column: dtype}`` of some samples of ``old``'s columns.
+        old: The Feature whose coders apply (the trained one, for inference).
+        what: How the error names the samples' owner, e.g. ``"feature_ids: Feature 3's"``.
+
+    Raises:
+        InvalidArgument: See ``check_encodable``.
+    """
+    from assay.preprocess.filters import is_numeric
+
+    encoded = {c for row in old.featurecoders if not row.is_imputer for c in row.matching_columns}
+    text = {
+        column: dtype
+        for column, dtype in dtypes.items()
+        if column not in encoded and not is_numeric(dtype)
+    }
+    if text:
+        raise InvalidArgument(
+            f"{what} columns {text} (column: dtype) are not numbers "
+            f"and no FeatureCoder of Feature {old.id} encodes them, so no model can take "
+            f"them. Encode them, e.g. FeatureCoder.from_feature({old.id}, OneHotEncoder(), "
+            f"columns={sorted(text)}) or OrdinalEncoder() (in a Pipeline: "
+            "Input(..., encoders=Input.Encoder(OneHotEncoder(), columns=[...]))), or leave "
+            "them out of the Feature."
         )

@@ -100,6 +100,9 @@ def test_permutation_importance_finds_the_column_that_matters():
     assert len(calls) == 1 + 3 * 4
     assert result[0]["a"]["impact"] < -1 and result[0]["b"]["impact"] == 0
     assert len(result[0]["a"]["losses"]) == 4
+    a = result[0]["a"]
+    assert a["impacts"] == [0.0 - loss for loss in a["losses"]]  # the training loss is 0
+    assert a["impact"] == np.median(a["impacts"])
     skipped = permutation_importance(
         [x, x], loss_of, permute_count=1, column_names=[["a", "b", "c"]] * 2, skip={1}
     )

@@ -60,6 +60,19 @@ def test_inference_reuses_the_fitted_coders_and_decodes(predictor_and_frame):
     assert unlabelled.metrics is None and len(unlabelled.predictions["infer_1"]) == 42
 
 
+def test_an_inference_prediction_as_a_table(predictor_and_frame):
+    from assay.mlops import Inference
+
+    predictor, frame, _ = predictor_and_frame
+    new = frame.iloc[400:].drop(columns="target").reset_index(drop=True)
+    prediction = Inference(predictor, new)
+    table = prediction.to_df()  # its one split, whatever its infer_<n> key
+    assert list(table.columns) == ["target"] and list(table.index) == list(range(len(new)))
+    np.testing.assert_array_equal(table["target"], prediction.predictions["infer_0"])
+    again = Inference(predictor, new.iloc[::-1].reset_index(drop=True)).to_df()
+    np.testing.assert_allclose(again["target"], table["target"][::-1])
+
+
 def test_inference_needs_matching_features(predictor_and_frame):
     predictor, frame, _ = predictor_and_frame
     other = Dataset.Tabular.from_df(frame.iloc[400:, :3].reset_index(drop=True))

@@ -6,7 +6,17 @@ from sklearn.datasets import load_iris
 from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 
 from assay.errors import InvalidArgument
-from assay.orm import Algorithm, Dataset, Feature, FeatureCoder, Label, LabelCoder, Queue, Splitset
+from assay.orm import (
+    Algorithm,
+    Dataset,
+    Feature,
+    FeatureCoder,
+    Label,
+    LabelCoder,
+    Prediction,
+    Queue,
+    Splitset,
+)
 
 
 def build(features_shape, label_shape, **hp):
@@ -85,6 +95,11 @@ def test_feature_importance_after_training(trained, tmp_path):
     prediction.calc_featureImportance(permute_count=3)
     frame = prediction.importance_df(top_n=2)
     assert len(frame) == 2 and frame["column"][0].startswith("petal")
+    for columns in Prediction.get_by_id(prediction.id).feature_importance.values():
+        for values in columns.values():  # impacts (training loss - shuffled loss), not losses
+            assert len(values["loss_impacts"]) == 3
+            assert values["median"] == np.median(values["loss_impacts"])
+    assert max(frame["loss_impacts"][0]) < 0  # shuffling a petal column always raised the loss
     figure = prediction.plot_feature_importance(call_display=False)
     assert figure.layout.title.text.startswith("Feature importance")
     figure.write_html(tmp_path / "importance.html", include_plotlyjs=False)
@@ -122,3 +137,19 @@ def test_confusion_records_of_fold_splits_are_the_folds_dataset_rows(trained):
             assert records == sorted(fold.samples[split])
             for (true_class, _), rows in cells.items():
                 assert set(truth.iloc[rows]) <= {true_class}
+
+
+def test_a_training_split_as_a_table(trained):
+    predictor = trained.predictors[0]
+    prediction = predictor.predictions[0]
+    with pytest.raises(InvalidArgument, match=r"split is required.*'fold_validation'"):
+        prediction.to_df()
+    with pytest.raises(InvalidArgument, match="split must be one of"):
+        prediction.to_df(split="holdout")
+    test = prediction.to_df(split="test")
+    assert list(test.columns) == ["species", "p_setosa", "p_versicolor", "p_virginica"]
+    assert list(test.index) == trained.splitset.samples["test"]  # the Dataset's rows
+    np.testing.assert_array_equal(test["species"], prediction.predictions["test"])
+    np.testing.assert_allclose(test.filter(like="p_").sum(axis=1), 1.0)
+    validation = prediction.to_df(split="fold_validation")  # a Fold's own split
+    assert list(validation.index) == predictor.job.fold.samples["fold_validation"]

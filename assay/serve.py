@@ -1,0 +1,288 @@
+"""New samples for a trained Predictor: what a user may hand over, and predicting in memory.
+
+- ``as_inputs`` reads what ``Inference`` and ``Predictor.predict`` accept as one value per
+  Feature: a DataFrame, a dict of columns or a list of records is one dataset; a list of
+  datasets gives one per Feature.
+- ``predict_frame`` is ``Predictor.predict``: the table ``Inference(...).to_df()`` gives,
+  computed in memory with the Predictor's fitted preprocessing (the pipeline's own
+  functions), writing no metastore row and no samples cache file. For serving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from assay.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from assay.orm.feature import Feature
+    from assay.preprocess.fitted import FittedSteps
+    from assay.preprocess.pipeline import Windows
+
+#: The name the new samples' one split has in memory (never stored).
+PREDICT_KEY = "predict"
+
+
+def as_inputs(value: Any, feature_count: int, argument: str = "input_datasets") -> list[Any]:
+    """One input per Feature, in order, from what a user handed over.
+
+    A DataFrame, a dict of columns (``{"age": [31, 45]}``), a single record
+    (``{"age": 31}``) or a list of records (``[{"age": 31}, {"age": 45}]``) is one
+    dataset, for a Predictor of one Feature; dicts become DataFrames. Any other list is one
+    dataset per Feature (a Predictor of several Features), each in any of these forms or a
+    Dataset, its id, an ndarray or a file path.
+
+    Args:
+        value: What the user handed over.
+        feature_count: How many Features the Predictor was trained on.
+        argument: The argument's name, for errors.
+
+    Raises:
+        InvalidArgument: A list that mixes records with datasets, rows as lists (no column
+            names), or a count of datasets that is not the Predictor's Feature count.
+    """
+    if isinstance(value, Mapping):
+        inputs = [frame_of(value, argument)]
+    elif not isinstance(value, (list, tuple)):
+        inputs = [value]
+    else:
+        inputs = _list_inputs(list(value), feature_count, argument)
+    if len(inputs) != feature_count:
+        raise InvalidArgument(
+            f"{argument}: the Predictor was trained on {feature_count} Feature(s); got "
+            f"{len(inputs)} dataset(s). Pass one dataset per Feature, in order."
+        )
+    return inputs
+
+
+def _list_inputs(items: list[Any], feature_count: int, argument: str) -> list[Any]:
+    """A list: records (one dataset) or datasets (one per Feature)."""
+    if not items:
+        raise InvalidArgument(f"{argument} is an empty list; pass a dataset or some records.")
+    records = [is_record(item) for item in items]
+    if all(records):
+        if feature_count != 1:
+            raise InvalidArgument(
+                f"{argument}: a list of records (dicts of one value per column) is one "
+                f"dataset, but the Predictor was trained on {feature_count} Features; pass a "
+                f"list of {feature_count} datasets, one per Feature, in order."
+            )
+        return [pd.DataFrame([dict(item) for item in items])]
+    if any(records):
+        raise InvalidArgument(
+            f"{argument} mixes records (dicts of one value per column, at positions "
+            f"{[at for at, record in enumerate(records) if record]}) with datasets; pass "
+            "either a list of records (one dataset) or one dataset per Feature."
+        )
+    if all(isinstance(item, (list, tuple)) for item in items):
+        raise InvalidArgument(
+            f"{argument}: rows given as lists have no column names; pass a DataFrame or "
+            "records (dicts of column: value), so that the Predictor's columns can be found."
+        )
+    return [
+        frame_of(item, f"{argument}[{at}]") if isinstance(item, Mapping) else item
+        for at, item in enumerate(items)
+    ]
+
+
+def is_record(value: Any) -> bool:
+    """Whether ``value`` is one record: a dict of one value (not a list of them) per column."""
+    return isinstance(value, Mapping) and all(np.ndim(v) == 0 for v in value.values())
+
+
+def frame_of(value: Mapping, argument: str) -> pd.DataFrame:
+    """A dict of columns, or one record, as a DataFrame."""
+    if is_record(value):
+        return pd.DataFrame([dict(value)])
+    try:
+        return pd.DataFrame(dict(value))
+    except ValueError as exc:
+        raise InvalidArgument(
+            f"{argument}: a dict must map each column to its values, all of one length, or "
+            f"each column to one value (a record); pandas says: {exc}"
+        ) from exc
+
+
+# -- predicting in memory -------------------------------------------------------------------
+
+
+def predict_frame(predictor_id: int, data: Any) -> pd.DataFrame:
+    """A Predictor's decoded predictions of new samples, computed in memory; writes nothing.
+
+    The samples go through the Predictor's own fitted preprocessing (imputers, coders,
+    interpolaters, a Window's timesteps: the pipeline's functions, never refitted), as
+    ``Inference`` takes them; gaps the preprocessing cannot fill are refused as
+    ``Inference`` refuses them.
+
+    Args:
+        predictor_id: The Predictor.
+        data: For a Predictor of one Feature, a DataFrame, a dict of columns, a list of
+            records, an ndarray or a Dataset (or its id); for several Features, a list of
+            one per Feature, in order.
+
+    Returns:
+        The table ``Inference(predictor, data).to_df()`` gives (``assay.evaluate.frame``).
+
+    Raises:
+        InvalidArgument: Inputs ``as_inputs`` refuses, missing columns (named), text where
+            the Predictor takes numbers, gaps nothing fills, Features of different sample
+            counts, or a series too short for one window.
+    """
+    from assay.evaluate.frame import prediction_frame
+    from assay.evaluate.predict import evaluate_splits
+    from assay.orm.predictor import Predictor
+    from assay.orm.preprocessing import check_data_fillable, check_dtypes_encodable
+    from assay.preprocess.pipeline import preprocess
+    from assay.store.samples import SplitArrays
+    from assay.train.model import TrainedModel
+
+    predictor = Predictor.get_by_id(predictor_id)
+    trained_on = predictor.fit_splitset()
+    features = trained_on.features
+    inputs = as_inputs(data, len(features), "data")
+    raws = []
+    for at, (value, feature) in enumerate(zip(inputs, features, strict=True)):
+        what = "data" if len(features) == 1 else f"data[{at}]"
+        raw = raw_input(value, feature, what)
+        check_dtypes_encodable(dtypes_of(raw, feature), feature, f"{what}'s")
+        check_data_fillable(raw, feature, what)
+        raws.append(raw)
+    model = TrainedModel.of_predictor(predictor.id)
+    steps = for_new_samples(
+        model.preprocessing,
+        [windows_for(raw, feature) for raw, feature in zip(raws, features, strict=True)],
+    )
+    counts = [
+        len(raw) if own.windows is None else len(own.windows.unshifted)
+        for raw, own in zip(raws, steps.features, strict=True)
+    ]
+    if len(set(counts)) > 1:
+        raise InvalidArgument(
+            f"data: each Feature needs as many samples; got {counts} (rows, or windows)."
+        )
+    arrays = [
+        preprocess(
+            raw,
+            {PREDICT_KEY: np.arange(count, dtype=np.int64)},
+            own,
+            train_key=None,
+            fitted=steps.fitted_features[at],
+        ).arrays[PREDICT_KEY]
+        for at, (raw, own, count) in enumerate(zip(raws, steps.features, counts, strict=True))
+    ]
+    evaluation = evaluate_splits(model.for_samples(steps), {PREDICT_KEY: SplitArrays(arrays, None)})
+    label = trained_on.label
+    return prediction_frame(
+        evaluation.predictions[PREDICT_KEY],
+        (evaluation.probabilities or {}).get(PREDICT_KEY),
+        class_names=evaluation.class_names,
+        label_columns=None if label is None else list(label.columns),
+    )
+
+
+def raw_input(value: Any, feature: Feature, what: str) -> Any:
+    """New samples of a trained Feature's columns, as its ``raw_data()`` would hold them.
+
+    A table is read back through Parquet in memory, as registering it as a Dataset would
+    store it, so that its dtypes are those ``Inference`` sees.
+
+    Raises:
+        InvalidArgument: A form that does not fit the Feature's kind of Dataset, or missing
+            columns (named).
+    """
+    from assay.data import arrays, tabular
+    from assay.orm.dataset import Dataset
+
+    columns = list(feature.columns)
+    kind = feature.dataset.typ
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = Dataset.get_by_id(int(value))
+    if isinstance(value, Dataset):
+        _check_columns(list(value.columns), columns, feature, what)
+        return value.to_df(columns=columns) if kind == "tabular" else value.to_arr(columns=columns)
+    if isinstance(value, (str, Path)):
+        raise InvalidArgument(
+            f"{what}: predict takes data in memory (a DataFrame, a dict of columns, records or "
+            f"an ndarray); got the path {str(value)!r}. Read it first (e.g. pd.read_csv), or "
+            "use Inference, which registers files."
+        )
+    if isinstance(value, np.ndarray) and value.ndim == 2 and kind == "tabular":
+        value = pd.DataFrame(value)
+    if isinstance(value, pd.DataFrame) and kind == "tabular":
+        frame = tabular.name_columns(tabular.check_frame(value, what))
+        _check_columns(list(frame.columns), columns, feature, what)
+        return tabular.from_parquet(tabular.to_parquet(frame[columns]))
+    if isinstance(value, np.ndarray) and kind != "tabular" and value.ndim == feature_ndim(feature):
+        names = arrays.column_names(value)
+        _check_columns(names, columns, feature, what)
+        return arrays.select_array(value, names, columns, None)
+    raise InvalidArgument(
+        f"{what}: Predictor's Feature {feature.id} is drawn from a {kind} Dataset; got "
+        f"{type(value).__name__}"
+        + (f" of {value.ndim} dimensions" if isinstance(value, np.ndarray) else "")
+        + (
+            ". Pass a DataFrame, a dict of columns or records."
+            if kind == "tabular"
+            else f". Pass an ndarray of {feature_ndim(feature)} dimensions."
+        )
+    )
+
+
+def feature_ndim(feature: Feature) -> int:
+    """The dimensions of a Feature's Dataset's array: 2 (table), 3 (sequence) or 4 (image)."""
+    return {"tabular": 2, "sequence": 3, "image": 4}[feature.dataset.typ]
+
+
+def _check_columns(have: list[str], columns: list[str], feature: Feature, what: str) -> None:
+    missing = [column for column in columns if column not in have]
+    if missing:
+        raise InvalidArgument(
+            f"{what} lacks the columns {missing} that the Predictor's Feature {feature.id} was "
+            "trained on."
+        )
+
+
+def dtypes_of(raw: Any, feature: Feature) -> dict[str, str]:
+    """``{column: dtype}`` of new samples, as a Dataset records them."""
+    if isinstance(raw, pd.DataFrame):
+        return {str(column): str(dtype) for column, dtype in raw.dtypes.items()}
+    return dict.fromkeys(feature.columns, str(raw.dtype))
+
+
+def windows_for(raw: Any, feature: Feature) -> Windows | None:
+    """The windows of new samples of a windowed Feature: the past only, the latest last.
+
+    As ``Inference`` cuts them (``record_shifted=False``): no future is known.
+    """
+    from assay.preprocess.pipeline import Windows
+    from assay.preprocess.window import window_indices
+
+    window = feature.window
+    if window is None:
+        return None
+    unshifted, _ = window_indices(len(raw), window.size_window, window.size_shift, False)
+    return Windows(unshifted, None)
+
+
+def for_new_samples(trained: FittedSteps, windows: list[Windows | None]) -> FittedSteps:
+    """A Predictor's fitted preprocessing, applied to new samples without a Label.
+
+    The trained steps and fitted coders, each windowed Feature's windows cut from the new
+    samples, nothing to fit and no Label to score: what ``resolve_preprocessing`` gives an
+    inference Splitset.
+    """
+    return dataclasses.replace(
+        trained,
+        features=[
+            dataclasses.replace(own, windows=window)
+            for own, window in zip(trained.features, windows, strict=True)
+        ],
+        has_label=False,
+        train_key=None,
+    )
