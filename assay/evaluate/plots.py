@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -356,7 +357,7 @@ def to_image(figure: Any, format: str = "png", **kwargs: Any) -> bytes:
         MissingDependency: kaleido, or the browser it drives, is not installed.
     """
     _check_renderer("to_image", format)
-    return figure.to_image(format=format, **kwargs)
+    return _rendering(lambda: figure.to_image(format=format, **kwargs))
 
 
 def write_image(figure: Any, path: str | os.PathLike, **kwargs: Any) -> Path:
@@ -382,5 +383,23 @@ def write_image(figure: Any, path: str | os.PathLike, **kwargs: Any) -> Path:
             f"got {str(path)!r}."
         )
     _check_renderer("write_image", format)
-    figure.write_image(path, format=format, **kwargs)
+    _rendering(lambda: figure.write_image(path, format=format, **kwargs))
     return path
+
+
+#: Tries of one render: kaleido's headless page sometimes answers before its script has
+#: loaded (``ReferenceError: kaleido_scopes is not defined``), seen on a loaded machine.
+RENDER_TRIES = 3
+
+
+def _rendering(render: Callable[[], Any]) -> Any:
+    """Call ``render``, trying again when kaleido's page was not ready yet."""
+    from kaleido.errors import JavascriptError
+
+    for attempt in range(RENDER_TRIES):
+        try:
+            return render()
+        except JavascriptError as exc:
+            if attempt + 1 == RENDER_TRIES or "is not defined" not in str(exc):
+                raise
+    raise AssertionError("unreachable")

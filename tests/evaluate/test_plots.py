@@ -210,3 +210,30 @@ def test_nothing_to_plot_names_the_argument():
         plots.confusion_figure({}, NAMES)
     with pytest.raises(InvalidArgument, match="history must hold something to plot"):
         plots.learning_curve_figure({"val_loss": [1.0]})
+
+
+def test_a_render_is_tried_again_when_kaleidos_page_was_not_ready(figures, monkeypatch):
+    from kaleido.errors import JavascriptError
+
+    calls = []
+
+    def flaky(figure, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise JavascriptError("ReferenceError: kaleido_scopes is not defined")
+        return b"\x89PNG\r\n\x1a\n"
+
+    monkeypatch.setattr(plots, "_check_renderer", lambda *args: None)
+    monkeypatch.setattr(type(figures["roc"]), "to_image", flaky)
+    assert plots.to_image(figures["roc"], format="png") == b"\x89PNG\r\n\x1a\n"
+    assert len(calls) == 2
+    calls.clear()
+
+    def broken(figure, **kwargs):
+        calls.append(kwargs)
+        raise JavascriptError("TypeError: something else")
+
+    monkeypatch.setattr(type(figures["roc"]), "to_image", broken)
+    with pytest.raises(JavascriptError, match="something else"):
+        plots.to_image(figures["roc"], format="png")
+    assert len(calls) == 1
