@@ -16,10 +16,9 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, id_method, related
+from assay.orm.base import BaseModel, Deletable, id_method, related
 from assay.orm.dataset import check_text
 from assay.store import transaction
-from assay.store.deletion import delete_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +44,7 @@ def pickle_by_value(function: Callable | None) -> bytes | None:
             cloudpickle.unregister_pickle_by_value(module)
 
 
-class Algorithm(BaseModel):
+class Algorithm(Deletable, BaseModel):
     """A model library, the kind of analysis, and the functions that build and train a model."""
 
     __tablename__ = "algorithm"
@@ -149,17 +148,8 @@ class Algorithm(BaseModel):
         """The Queues that train this Algorithm."""
         return related(self, "queues_")
 
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Algorithm; its Hyperparamsets and Queues need ``cascade=True``.
 
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
-
-
-class Hyperparamset(BaseModel):
+class Hyperparamset(Deletable, BaseModel):
     """The values to try for each hyperparameter, and which combinations were drawn."""
 
     __tablename__ = "hyperparamset"
@@ -233,15 +223,6 @@ class Hyperparamset(BaseModel):
             for idx, combo in enumerate(combos):
                 db.add(Hyperparamcombo(hyperparamset_id=row.id, idx=idx, hyperparameters=combo))
         return row
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Hyperparamset and its combinations; Queues using it need ``cascade``.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
 
 
 class Hyperparamcombo(BaseModel):

@@ -297,3 +297,22 @@ class BaseModel(Base):
         for key, value in fresh.items():
             setattr(self, key, value)
         return self
+
+
+class Deletable:
+    """A row its user may delete, with what depends on it (see ``assay.store.deletion``)."""
+
+    @id_method
+    def delete(self, cascade: bool = False) -> dict[str, int]:
+        """Delete this row and its own parts (folds, runs, preprocessing rows) in one transaction.
+
+        Rows built on it (a Dataset's Features, a Queue's Predictors...) make it raise
+        ``StillNeeded``, listing them per table, unless ``cascade=True``. Cache folders and
+        artifact files that only deleted rows used are removed after the commit.
+
+        Returns:
+            The number of rows deleted per table.
+        """
+        from assay.store.deletion import delete_row
+
+        return delete_row(self, cascade)

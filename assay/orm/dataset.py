@@ -24,11 +24,10 @@ from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationshi
 from assay.data.dtypes import check_known_columns
 from assay.data.hashing import sha256_buffer
 from assay.errors import DataChanged, InvalidArgument
-from assay.orm.base import BaseModel, Pickled, check_text, id_method, related
+from assay.orm.base import BaseModel, Deletable, Pickled, check_text, id_method, related
 from assay.store import in_transaction, on_rollback, reading, transaction
 from assay.store.artifacts import artifact_path, remove_artifact, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
-from assay.store.deletion import delete_row
 from assay.store.engine import engine
 from assay.store.session import lock_table
 
@@ -50,7 +49,7 @@ class DuplicateDatasetWarning(UserWarning):
     """A Dataset with the same name and content exists already; it is returned instead."""
 
 
-class Dataset(BaseModel):
+class Dataset(Deletable, BaseModel):
     """Raw data of known dimensionality, with the metadata derived from it."""
 
     __tablename__ = "dataset"
@@ -153,17 +152,6 @@ class Dataset(BaseModel):
                 f"{self.sha256_hexdigest[:12]}...). Register it again as a new version, or "
                 "restore the original."
             )
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Dataset; Features and Labels drawn from it need ``cascade=True``.
-
-        With ``cascade`` everything built on them goes too, down to the Predictions.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
 
     def _repr_html_(self) -> str:
         """A compact table of this Dataset for notebooks (see ``assay.notebook``)."""

@@ -14,12 +14,11 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled, id_method, related
+from assay.orm.base import BaseModel, Deletable, Pickled, related
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
 from assay.store import transaction
-from assay.store.deletion import delete_row
 
 
 def columns_block(data: np.ndarray) -> np.ndarray:
@@ -106,7 +105,7 @@ def filled_block(feature: Feature, siblings: list[Any], columns: list[str]) -> n
     return filled[:, [steps.columns.index(column) for column in columns]]
 
 
-class LabelCoder(BaseModel):
+class LabelCoder(Deletable, BaseModel):
     """The encoder of a Label's column(s); a Label has at most one."""
 
     __tablename__ = "labelcoder"
@@ -172,17 +171,8 @@ class LabelCoder(BaseModel):
             db.add(row)
         return row
 
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this coder; the Splitsets of its Label, fitted with it, need ``cascade=True``.
 
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
-
-
-class FeatureCoder(BaseModel):
+class FeatureCoder(Deletable, BaseModel):
     """The encoder of some of a Feature's columns, chosen by dtype and column filters."""
 
     __tablename__ = "featurecoder"
@@ -283,14 +273,3 @@ class FeatureCoder(BaseModel):
             )
             db.add(row)
         return row
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this coder; the Splitsets of its Feature, fitted with it, need ``cascade``.
-
-        The coders that stay are numbered again from 0.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)

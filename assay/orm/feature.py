@@ -9,11 +9,10 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Pickled, id_method, related
+from assay.orm.base import Deletable, Pickled, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
-from assay.store.deletion import delete_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from assay.preprocess.pipeline import Preprocessed, Steps
 
 
-class Feature(ColumnSelection):
+class Feature(Deletable, ColumnSelection):
     """Predictive columns; always the last dimension of the Dataset's shape."""
 
     __tablename__ = "feature"
@@ -195,14 +194,3 @@ class Feature(ColumnSelection):
             train_key=train_key,
             fitted=fitted,
         )
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Feature and its preprocessing rows; a Splitset of it needs ``cascade``.
-
-        Its interpolaters, coders, Window and shaper are parts of it and go with it.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)

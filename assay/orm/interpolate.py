@@ -12,15 +12,14 @@ from sqlalchemy import JSON, ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, id_method, related
+from assay.orm.base import BaseModel, Deletable, related
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.preprocessing import check_bool, claimed_columns, column_filter, next_idx
 from assay.store import transaction
-from assay.store.deletion import delete_row
 
 
-class LabelInterpolater(BaseModel):
+class LabelInterpolater(Deletable, BaseModel):
     """Interpolation of a Label's column; a Label has at most one."""
 
     __tablename__ = "labelinterpolater"
@@ -77,17 +76,8 @@ class LabelInterpolater(BaseModel):
             db.add(row)
         return row
 
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this interpolater; the Splitsets of its Label need ``cascade=True``.
 
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
-
-
-class FeatureInterpolater(BaseModel):
+class FeatureInterpolater(Deletable, BaseModel):
     """Interpolation of some of a Feature's columns, chosen by dtype and column filters."""
 
     __tablename__ = "featureinterpolater"
@@ -174,14 +164,3 @@ class FeatureInterpolater(BaseModel):
             )
             db.add(row)
         return row
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this interpolater; the Splitsets of its Feature need ``cascade=True``.
-
-        The interpolaters that stay are numbered again from 0.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)

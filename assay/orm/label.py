@@ -10,11 +10,10 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Pickled, id_method, related
+from assay.orm.base import Deletable, Pickled, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
-from assay.store.deletion import delete_row
 
 if TYPE_CHECKING:
     from assay.orm.encode import LabelCoder
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from assay.preprocess.pipeline import Preprocessed, Steps
 
 
-class Label(ColumnSelection):
+class Label(Deletable, ColumnSelection):
     """The target: one column, or several that together are one-hot encoded."""
 
     __tablename__ = "label"
@@ -145,15 +144,6 @@ class Label(ColumnSelection):
             train_key=train_key,
             fitted=fitted,
         )
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Label and its interpolater and coder; a Splitset of it needs ``cascade``.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
 
 
 def check_one_hot(frame: pd.DataFrame) -> None:

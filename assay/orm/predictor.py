@@ -13,9 +13,8 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled, UtcDateTime, id_method, related
+from assay.orm.base import BaseModel, Deletable, Pickled, UtcDateTime, id_method, related
 from assay.orm.prediction_methods import PredictionEvaluation
-from assay.store.deletion import delete_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +38,7 @@ class EpochMetrics(BaseModel):
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
 
 
-class Predictor(BaseModel):
+class Predictor(Deletable, BaseModel):
     """A trained model: its bytes, the shapes it takes, its history, and the Job behind it."""
 
     __tablename__ = "predictor"
@@ -157,18 +156,6 @@ class Predictor(BaseModel):
         """The Splitset this Predictor was trained on."""
         return self.job.queue.splitset
 
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this model and its Predictions of its training samples (see below).
-
-        Its Run goes back to ``queued`` (``run_jobs`` would train it again); its
-        inference Splitsets and their Predictions go only with ``cascade=True``.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
-
     def _repr_html_(self) -> str:
         """A compact table of this Predictor for notebooks (see ``assay.notebook``)."""
         from assay import notebook
@@ -176,7 +163,7 @@ class Predictor(BaseModel):
         return notebook.predictor_html(self)
 
 
-class Prediction(PredictionEvaluation, BaseModel):
+class Prediction(Deletable, PredictionEvaluation, BaseModel):
     """A Predictor's output on some samples: predictions, probabilities, metrics, importance."""
 
     __tablename__ = "prediction"
@@ -243,15 +230,6 @@ class Prediction(PredictionEvaluation, BaseModel):
     def splitset(self) -> Splitset:
         """The Splitset whose samples were predicted."""
         return related(self, "splitset_")
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Prediction (nothing is built on it).
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
 
     def _repr_html_(self) -> str:
         """A compact table of this Prediction for notebooks (see ``assay.notebook``)."""

@@ -31,11 +31,10 @@ from sqlalchemy.sql import ColumnElement
 from assay.errors import InvalidArgument
 from assay.evaluate.tables import METRICS_ID_COLUMNS, ModelScores, sort_frame
 from assay.orm.algorithm import Algorithm, Hyperparamcombo, Hyperparamset, check_positive_int
-from assay.orm.base import BaseModel, UtcDateTime, id_method, related, utcnow
+from assay.orm.base import BaseModel, Deletable, UtcDateTime, id_method, related, utcnow
 from assay.orm.dataset import check_text
 from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
-from assay.store.deletion import delete_row
 
 if TYPE_CHECKING:
     from assay.orm.predictor import EpochMetrics, Predictor
@@ -45,7 +44,7 @@ STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
 CLAIMABLE = ("queued", "failed", "stopped")
 
 
-class Queue(BaseModel):
+class Queue(Deletable, BaseModel):
     """An experiment: which Algorithm, which data, which hyperparameters, how many repeats."""
 
     __tablename__ = "queue"
@@ -599,15 +598,6 @@ class Queue(BaseModel):
                 select(Run.status, func.count()).where(Run.queue_id == self.id).group_by(Run.status)
             ).all()
         return {status: 0 for status in STATUSES} | dict(rows)
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Queue, its Jobs and Runs; the Predictors it trained need ``cascade=True``.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
 
     def _repr_html_(self) -> str:
         """A compact table of this Queue for notebooks (see ``assay.notebook``)."""

@@ -8,13 +8,12 @@ from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, Pickled, id_method, related
+from assay.orm.base import BaseModel, Deletable, Pickled, related
 from assay.orm.feature import Feature
 from assay.store import transaction
-from assay.store.deletion import delete_row
 
 
-class FeatureShaper(BaseModel):
+class FeatureShaper(Deletable, BaseModel):
     """How each sample of a Feature is reshaped at the end of preprocessing."""
 
     __tablename__ = "featureshaper"
@@ -64,12 +63,3 @@ class FeatureShaper(BaseModel):
             )
             db.add(row)
         return row
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this shaper; the Splitsets of its Feature need ``cascade=True``.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)

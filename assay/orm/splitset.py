@@ -19,14 +19,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.config import cache_dir
 from assay.errors import InvalidArgument, NotFound
-from assay.orm.base import BaseModel, Pickled, id_method, related
+from assay.orm.base import BaseModel, Deletable, Pickled, id_method, related
 from assay.orm.dataset import check_text
 from assay.orm.feature import Feature
 from assay.orm.label import Label
 from assay.orm.predictor import Predictor
 from assay.orm.preprocessing import check_encodable, check_samples
 from assay.store import transaction
-from assay.store.deletion import delete_row
 from assay.store.session import lock_table
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ class SplitsetFeature(BaseModel):
     )
 
 
-class Splitset(BaseModel):
+class Splitset(Deletable, BaseModel):
     """Samples stratified into train, validation and test, and optionally into folds."""
 
     __tablename__ = "splitset"
@@ -497,15 +496,6 @@ class Splitset(BaseModel):
         from assay.train import handoff
 
         return handoff.to_keras(*self.arrays(split, fold_id))
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Splitset, its Folds and cache; its Queues and Predictions need ``cascade``.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
 
     def _repr_html_(self) -> str:
         """A compact table of this Splitset for notebooks (see ``assay.notebook``)."""

@@ -11,14 +11,13 @@ from sqlalchemy import JSON, ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import BaseModel, id_method, related
+from assay.orm.base import BaseModel, Deletable, related
 from assay.orm.feature import Feature
 from assay.orm.preprocessing import check_bool
 from assay.store import transaction
-from assay.store.deletion import delete_row
 
 
-class Window(BaseModel):
+class Window(Deletable, BaseModel):
     """The timestep indices of each window of a Feature."""
 
     __tablename__ = "window"
@@ -97,12 +96,3 @@ class Window(BaseModel):
         if self.samples_shifted is None:
             return None
         return np.asarray(self.samples_shifted, dtype=np.int64)
-
-    @id_method
-    def delete(self, cascade: bool = False) -> dict[str, int]:
-        """Delete this Window; the Splitsets of its Feature (windows as samples) need ``cascade``.
-
-        Returns the rows deleted per table; ``assay.store.deletion`` says what goes with
-        what, when it refuses (``StillNeeded``) and which files it removes after the commit.
-        """
-        return delete_row(self, cascade)
