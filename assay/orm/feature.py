@@ -9,7 +9,7 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Deletable, Pickled, id_method, related
+from assay.orm.base import Deletable, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
@@ -31,7 +31,6 @@ class Feature(Deletable, ColumnSelection):
     __tablename__ = "feature"
 
     columns_excluded: Mapped[list | None] = mapped_column(JSON)
-    fitted_featurecoders: Mapped[Any] = mapped_column(Pickled, nullable=True)
 
     featureinterpolaters_: Mapped[list[FeatureInterpolater]] = relationship(
         "FeatureInterpolater", viewonly=True, order_by="FeatureInterpolater.idx"
@@ -121,6 +120,20 @@ class Feature(Deletable, ColumnSelection):
     def splitsets(self) -> list[Splitset]:
         """The Splitsets that use this Feature (read through the splitset_feature table)."""
         return related(self, "splitsets_")
+
+    @property
+    def fitted_featurecoders(self) -> list[Any] | None:
+        """The coders fitted for this Feature by its newest Splitset with cached samples.
+
+        Each Splitset and Fold keeps the coders it fitted (a Feature can be fitted by
+        many); this reads the newest Splitset's, for inverse-transforming as 001 says.
+        None until a Splitset using this Feature has cached its samples.
+        """
+        for splitset in reversed(self.splitsets):
+            fitted = splitset.fitted_featurecoders
+            if fitted is not None:
+                return fitted[[feature.id for feature in splitset.features].index(self.id)]
+        return None
 
     def sample_count(self) -> int:
         """Samples as splits see them: windows when the Feature has a Window, else rows."""

@@ -10,7 +10,7 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.errors import InvalidArgument
-from assay.orm.base import Deletable, Pickled, id_method, related
+from assay.orm.base import Deletable, id_method, related
 from assay.orm.columns import ColumnSelection
 from assay.orm.dataset import Dataset
 from assay.store import transaction
@@ -29,7 +29,6 @@ class Label(Deletable, ColumnSelection):
 
     column_count: Mapped[int]
     unique_classes: Mapped[list | None] = mapped_column(JSON)
-    fitted_labelcoder: Mapped[Any] = mapped_column(Pickled, nullable=True)
 
     labelinterpolaters_: Mapped[list[LabelInterpolater]] = relationship(
         "LabelInterpolater", viewonly=True, order_by="LabelInterpolater.id"
@@ -99,6 +98,17 @@ class Label(Deletable, ColumnSelection):
     def splitsets(self) -> list[Splitset]:
         """The Splitsets this Label supervises."""
         return related(self, "splitsets_")
+
+    @property
+    def fitted_labelcoder(self) -> Any:
+        """The LabelCoder fitted by this Label's newest Splitset with cached samples, or None.
+
+        Each Splitset and Fold keeps the coder it fitted; this reads the newest Splitset's.
+        """
+        for splitset in reversed(self.splitsets):
+            if splitset.fitted_labelcoder is not None:
+                return splitset.fitted_labelcoder
+        return None
 
     def sample_count(self) -> int:
         """The number of samples (rows)."""

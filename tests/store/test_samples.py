@@ -65,11 +65,19 @@ def test_a_splitset_and_its_folds_each_get_their_own_coders():
     assert own.class_names is None and own.window_decoder() is None
 
 
-def test_the_rows_of_features_and_labels_hold_no_fitted_coders():
+def test_features_and_labels_read_their_fitted_coders_from_the_newest_splitset():
     _, feature, label, splitset = scaled_diabetes()
+    assert feature.fitted_featurecoders is None and label.fitted_labelcoder is None
     splitset.cache_samples()
-    assert Feature.get_by_id(feature.id).fitted_featurecoders is None
-    assert Label.get_by_id(label.id).fitted_labelcoder is None
+    newer = Splitset.make(feature_ids=[feature.id], label_id=label.id, size_test=0.5)
+    newer.cache_samples()
+    stored = Splitset.get_by_id(newer.id)
+    read = Feature.get_by_id(feature.id).fitted_featurecoders
+    np.testing.assert_allclose(read[0].mean_, stored.fitted_featurecoders[0][0].mean_)
+    assert not np.allclose(read[0].mean_, splitset.fitted_featurecoders[0][0].mean_)
+    np.testing.assert_allclose(
+        Label.get_by_id(label.id).fitted_labelcoder[0].mean_, stored.fitted_labelcoder[0].mean_
+    )
 
 
 def test_inference_takes_the_coders_of_the_fold_its_predictor_trained_on():
