@@ -9,7 +9,8 @@ from assay.orm.feature import Feature
 from assay.orm.interpolate import FeatureInterpolater, LabelInterpolater
 from assay.orm.label import Label
 from assay.orm.predictor import EpochMetrics, Prediction, Predictor
-from assay.orm.queue import Job, Queue, Run
+from assay.orm.queue import Queue
+from assay.orm.run import Job, Run
 from assay.orm.shape import FeatureShaper
 from assay.orm.splitset import Fold, Splitset
 from assay.orm.tabular import Tabular  # noqa: F401 - registers Dataset.Tabular

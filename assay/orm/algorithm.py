@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from assay.orm.queue import Queue
+    from assay.orm.splitset import Splitset
 
 FUNCTIONS = ("fn_build", "fn_train", "fn_predict", "fn_lose", "fn_optimize")
 
@@ -264,3 +265,41 @@ def check_positive_int(value: Any, argument: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidArgument(f"{argument} must be an int >= {minimum}; got {value!r}.")
     return value
+
+
+def check_fits_label(analysis_type: str, splitset: Splitset) -> None:
+    """Raise when an Algorithm's analysis_type cannot fit the Splitset's Label."""
+    label = splitset.label
+    if label is None:
+        if analysis_type != "regression":
+            raise InvalidArgument(
+                f"analysis_type {analysis_type!r} needs a Label, and Splitset {splitset.id} is "
+                "unsupervised; use 'regression' for unsupervised and self-supervised models."
+            )
+        return
+    dtype = next(iter(label.get_dtypes().values()))
+    if analysis_type.startswith("classification"):
+        if label.is_continuous():
+            raise InvalidArgument(
+                f"analysis_type {analysis_type!r} needs a categorical Label; Label {label.id} "
+                f"is floating ({dtype}). Use 'regression', or register the column as ints."
+            )
+        classes = label.column_count if label.column_count > 1 else len(label.unique_classes)
+        if label.column_count == 1 and classes < 2:
+            found = f"only the class {label.unique_classes[0]!r}" if classes else "no class"
+            raise InvalidArgument(
+                f"analysis_type {analysis_type!r} needs a Label with at least 2 classes; Label "
+                f"{label.id} has {found}. Add samples of another class, or use an Algorithm "
+                "of analysis_type 'regression'."
+            )
+        if analysis_type == "classification_binary" and classes > 2:
+            raise InvalidArgument(
+                f"analysis_type 'classification_binary' needs at most 2 classes; Label "
+                f"{label.id} has {classes}. Use 'classification_multi'."
+            )
+        return
+    if label.column_count > 1 or not (dtype.startswith(("float", "int", "uint"))):
+        raise InvalidArgument(
+            f"analysis_type 'regression' needs one numeric Label column; Label {label.id} is "
+            f"{label.column_count} column(s) of {dtype}. Use a classification analysis_type."
+        )

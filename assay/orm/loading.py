@@ -24,7 +24,8 @@ from assay.orm.interpolate import FeatureInterpolater, LabelInterpolater
 from assay.orm.label import Label
 from assay.orm.predictor import Predictor
 from assay.orm.preprocessing import feature_steps, label_steps
-from assay.orm.queue import Job, Queue, Run
+from assay.orm.queue import Queue
+from assay.orm.run import Job, Run
 from assay.orm.shape import FeatureShaper
 from assay.orm.splitset import Fold, Splitset
 from assay.orm.window import Window

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
-    from assay.orm.queue import Job
+    from assay.orm.run import Job
     from assay.orm.splitset import Splitset
 
 if TYPE_CHECKING:

@@ -288,14 +288,14 @@ def requeue_runs(db: Session, rows: dict[str, set[int]]) -> None:
 
 
 def renumber_steps(db: Session, rows: dict[str, set[int]]) -> None:
-    """Number the preprocessing rows that stay 0, 1, ... again; forget fitted coders.
+    """Number the preprocessing rows that stay 0, 1, ... again.
 
-    The coders fitted earlier (``fitted_featurecoders`` of a Feature, ``fitted_labelcoder``
-    of a Label) were fitted with the rows now gone.
+    Coders fitted with the rows now gone live on the Splitsets and Folds that fitted them,
+    which are deleted with them (see ``splitsets_of_step``).
     """
-    for owner, column, steps, fitted in (
-        ("feature", "feature_id", FEATURE_STEPS, "fitted_featurecoders"),
-        ("label", "label_id", LABEL_STEPS, "fitted_labelcoder"),
+    for owner, column, steps in (
+        ("feature", "feature_id", FEATURE_STEPS),
+        ("label", "label_id", LABEL_STEPS),
     ):
         owners: set[int] = set()
         for step in steps:
@@ -305,11 +305,6 @@ def renumber_steps(db: Session, rows: dict[str, set[int]]) -> None:
         owners -= rows.get(owner, set())
         if not owners:
             continue
-        owner_table = tables()[owner]
-        for chunk in chunks(sorted(owners)):
-            db.execute(
-                update(owner_table).where(owner_table.c.id.in_(chunk)).values({fitted: None})
-            )
         for step in set(steps) & set(NUMBERED_STEPS):
             table = tables()[step]
             gone = rows.get(step, set())

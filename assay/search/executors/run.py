@@ -22,7 +22,8 @@ from sqlalchemy import update
 from assay.orm.base import utcnow
 from assay.orm.loading import TrainingRows, load_run
 from assay.orm.predictor import EpochMetrics, Prediction, Predictor
-from assay.orm.queue import Job, Queue, Run
+from assay.orm.queue import Queue
+from assay.orm.run import Job, Run
 from assay.store import transaction
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from assay.search.executors.run import execute_run
 from assay.store.samples import cache_once
 
 if TYPE_CHECKING:
-    from assay.orm.queue import Queue, Run
+    from assay.orm.queue import Queue
+    from assay.orm.run import Run
 
 
 def run_serial(queue: Queue, progress: bool = True) -> list[Run]:
