@@ -47,7 +47,14 @@ def register_sklearn_datasets() -> dict[str, Any]:
 
 
 def fn_build(features_shape: tuple, label_shape: tuple, **hp: Any) -> Any:
-    """A small MLP whose width is a hyperparameter."""
+    """A small MLP whose width is a hyperparameter.
+
+    Args:
+        features_shape: The shape of one sample's features: ``(30,)``, one per column.
+        label_shape: The shape of one sample's label, ``(1,)``; unused, the output is one
+            sigmoid probability.
+        **hp: One combination from the search; ``hp["neurons"]`` is the hidden width.
+    """
     import torch
 
     return torch.nn.Sequential(
@@ -76,7 +83,19 @@ def fn_train(
     eval_label: Any,
     **hp: Any,
 ) -> Any:
-    """Assay's PyTorch loop, recording loss and accuracy of both sets each epoch."""
+    """Assay's PyTorch loop, recording loss and accuracy of both sets each epoch.
+
+    Args:
+        model: The MLP that ``fn_build`` returned.
+        loser: ``torch.nn.BCELoss()``, the PyTorch adapter's default for binary
+            classification, as the demo gives no ``fn_lose``.
+        optimizer: The Adamax that ``fn_optimize`` returned.
+        train_features: The fold's training samples, scaled, one row per patient.
+        train_label: Their 0/1 targets.
+        eval_features: The fold's validation samples, scored after every epoch.
+        eval_label: Their 0/1 targets.
+        **hp: One combination from the search; ``hp["epochs"]`` is the number of passes.
+    """
     import torchmetrics
 
     from assay.utils.pytorch import fit

@@ -234,6 +234,15 @@ def Pipeline(
 ) -> Any:
     """Build the Features, Label, their preprocessing and the Splitset; returns the Splitset.
 
+    Args:
+        inputs: One Input per Feature (several for multi-modal data), in the order the model
+            receives them.
+        target: The Label to predict; None for unsupervised analysis.
+        stratifier: Split sizes, folds and bins; None means ``Stratifier()`` (all samples
+            in the train split, no folds).
+        name: Versions pipelines: a new Splitset with this name gets the next version.
+        description: What is unique about this pipeline.
+
     Raises:
         InvalidArgument: Anything the low-level calls reject; nothing is written then (the
             whole call is one transaction).
@@ -351,6 +360,13 @@ def Experiment(
     description: str | None = None,
 ) -> Any:
     """Make the Algorithm, its Hyperparamset and the Queue; returns the Queue to run.
+
+    Args:
+        architecture: The library, analysis type, model functions and hyperparameter grid.
+        trainer: The Pipeline (Splitset or its id) to train on, repeats, permutations,
+            search size and refit.
+        name: A short name for the Queue.
+        description: What is unique about this experiment.
 
     Raises:
         InvalidArgument: Anything the low-level calls reject; nothing is written then.

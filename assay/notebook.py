@@ -46,6 +46,12 @@ def render(title: str, fields: Sequence[tuple[str, Any]], grid: Grid | None = No
 
     Every title, name and value is escaped; floats keep ``DIGITS`` significant digits, and
     lists show their first ``LIST_LIMIT`` items.
+
+    Args:
+        title: The table's caption, e.g. ``"Queue 3 'search'"`` (see ``titled``).
+        fields: ``(name, value)`` pairs, one row each, in the order given.
+        grid: A second table (e.g. metrics per split) below the fields; None, or a Grid
+            without rows, shows none.
     """
     lines = [f'<div class="assay-row">{STYLE}<table>', f"<caption>{escape(title)}</caption>"]
     for name, value in fields:
@@ -232,6 +238,17 @@ def best_score(queue: Any, metric: str, split: str) -> tuple[float, int] | None:
     """The highest ``metric`` on ``split`` of the Queue's Predictors, and which one.
 
     Reads only the metrics of the Predictions made in training (not their predictions).
+
+    Args:
+        queue: The Queue whose Predictors are compared.
+        metric: A metric name from ``Prediction.metrics``, e.g. ``'accuracy'``; higher is
+            taken as better.
+        split: The split it is read on, e.g. ``'fold_validation'`` (see
+            ``evaluation_split``).
+
+    Returns:
+        ``(score, predictor_id)``, the lower id on ties; None when no Predictor has the
+        metric on that split.
     """
     from assay.orm import Job, Prediction, Predictor
 

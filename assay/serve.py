@@ -192,6 +192,13 @@ def raw_input(value: Any, feature: Feature, what: str) -> Any:
     A table is read back through Parquet in memory, as registering it as a Dataset would
     store it, so that its dtypes are those ``Inference`` sees.
 
+    Args:
+        value: One Feature's new samples as ``as_inputs`` left them: a DataFrame or 2D
+            ndarray (tabular), an ndarray of the Feature's dimensions (sequence, image),
+            or a Dataset or its id.
+        feature: The trained Feature whose columns are taken, in its order.
+        what: How the error names the input, e.g. ``'data'`` or ``'data[1]'``.
+
     Raises:
         InvalidArgument: A form that does not fit the Feature's kind of Dataset, or missing
             columns (named).

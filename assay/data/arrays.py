@@ -43,7 +43,14 @@ def parse_npy(data: bytes, source: str) -> np.ndarray:
 
 
 def check_array(arr: Any, ndim: int, argument: str) -> np.ndarray:
-    """Validate an ndarray's dimensionality and that it holds data."""
+    """Validate an ndarray's dimensionality and that it holds data.
+
+    Args:
+        arr: The array given; it must be an ndarray of a numeric or bool dtype.
+        ndim: The dimensions required: 3 (samples, rows, columns) for a Sequence, 4
+            (samples, channels, rows, columns) for an Image.
+        argument: The argument it came in, named in the error.
+    """
     if not isinstance(arr, np.ndarray):
         raise InvalidArgument(
             f"{argument} must be a {ndim}D numpy ndarray or an .npy path; got {type(arr).__name__}."
@@ -124,7 +131,15 @@ def describe_array(arr: np.ndarray, columns: list[str]) -> dict[str, Any]:
 def select_array(
     arr: np.ndarray, all_columns: list[str], columns: list[str] | None, samples: list[int] | None
 ) -> np.ndarray:
-    """Pick samples (first dimension) and columns (last dimension) of an N-D array."""
+    """Pick samples (first dimension) and columns (last dimension) of an N-D array.
+
+    Args:
+        arr: The whole array, samples first and columns last.
+        all_columns: The names of its last dimension, in order.
+        columns: The columns to keep, in the order wanted (already checked); None keeps all.
+        samples: Positions of the samples to keep, in the order wanted (already checked);
+            None keeps all.
+    """
     if samples is not None:
         arr = arr[np.asarray(samples, dtype=np.int64)]
     if columns is not None and columns != all_columns:

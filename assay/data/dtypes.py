@@ -39,7 +39,13 @@ def check_dtype(value: Any, argument: str) -> np.dtype | pd.api.extensions.Exten
 
 
 def check_names(names: Any, argument: str, expected_count: int | None = None) -> list[str]:
-    """Validate a list of column names: strings, unique, and as many as the data has columns."""
+    """Validate a list of column names: strings, unique, and as many as the data has columns.
+
+    Args:
+        names: The names given, e.g. ``rename_columns``; a single str is refused.
+        argument: The argument they came in, named in the error.
+        expected_count: The data's number of columns; None accepts any count.
+    """
     if isinstance(names, str) or not isinstance(names, Sequence):
         raise InvalidArgument(
             f"{argument} must be a list of str; got {type(names).__name__} {names!r}."
@@ -60,7 +66,13 @@ def check_names(names: Any, argument: str, expected_count: int | None = None) ->
 
 
 def check_known_columns(requested: Any, known: Sequence[str], argument: str) -> list[str]:
-    """Validate that ``requested`` names existing columns, each once."""
+    """Validate that ``requested`` names existing columns, each once.
+
+    Args:
+        requested: The columns asked for, a non-empty list of str.
+        known: The columns the data has.
+        argument: The argument they came in, e.g. ``'columns'``, named in the error.
+    """
     names = check_names(requested, argument)
     if not names:
         raise InvalidArgument(f"{argument} must name at least one column; got an empty list.")
@@ -74,7 +86,14 @@ def check_known_columns(requested: Any, known: Sequence[str], argument: str) -> 
 
 
 def check_samples(samples: Any, count: int, argument: str = "samples") -> list[int] | None:
-    """Validate sample positions (0-based) against the number of samples."""
+    """Validate sample positions (0-based) against the number of samples.
+
+    Args:
+        samples: Positions of samples (ints, repeats and any order allowed); None means all
+            and is returned as it is.
+        count: The data's number of samples; every position must be below it.
+        argument: The argument they came in, named in the error.
+    """
     if samples is None:
         return None
     if isinstance(samples, (str, bytes)) or not hasattr(samples, "__iter__"):

@@ -32,7 +32,13 @@ def image_to_array(image: Any, source: str) -> np.ndarray:
 
 
 def stack_images(arrays: list[np.ndarray], sources: list[str], argument: str) -> np.ndarray:
-    """Stack images into 4D, insisting that every image has the same shape and dtype."""
+    """Stack images into 4D, insisting that every image has the same shape and dtype.
+
+    Args:
+        arrays: One (channels, rows, columns) array per image, in sample order.
+        sources: Where each image came from (file name or URL), to name the odd ones out.
+        argument: The caller's argument, ``'folder_path'`` or ``'urls'``, for the error.
+    """
     shapes = {arr.shape for arr in arrays}
     if len(shapes) > 1:
         first = arrays[0].shape

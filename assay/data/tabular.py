@@ -52,6 +52,13 @@ def read_file(path: str | Path, header: Any = "infer") -> tuple[pd.DataFrame, st
 def parse_file(data: bytes, kind: str, header: Any, path: Path) -> pd.DataFrame:
     """Parse a file's bytes (read once, so that they are the bytes that were hashed).
 
+    Args:
+        data: The whole file's bytes.
+        kind: ``'parquet'``, ``'csv'`` or ``'tsv'`` (see ``file_format``).
+        header: pandas' ``header`` for CSV and TSV: ``'infer'``, a row number, or None
+            for no header row; ignored for Parquet.
+        path: The file, named in errors only.
+
     Raises:
         InvalidArgument: When the bytes are not a table of this format with rows and columns.
     """
@@ -73,6 +80,12 @@ def header_names(data: bytes, sep: str, header: Any) -> list[str] | None:
     """The column names of a CSV or TSV header row as written, or None without a header row.
 
     pandas renames a repeated name (``a`` becomes ``a.1``); this reads the row itself.
+
+    Args:
+        data: The file's bytes, UTF-8 (a byte-order mark is skipped).
+        sep: The field separator: a comma for CSV, a tab for TSV.
+        header: As pandas takes it: ``'infer'`` (the first row), the header's row
+            number counting non-blank rows, or anything else for no header row.
     """
     if header == "infer":
         row = 0
@@ -157,7 +170,13 @@ def retype_frame(frame: pd.DataFrame, retype: Any = None) -> pd.DataFrame:
 
 
 def retype_column(values: pd.Series, column: str, dtype: Any) -> pd.Series:
-    """One column converted to ``dtype``, refused if the conversion would change a value."""
+    """One column converted to ``dtype``, refused if the conversion would change a value.
+
+    Args:
+        values: The column's values.
+        column: Its name, for the error.
+        dtype: The numpy or pandas dtype to convert to, already checked by ``check_dtype``.
+    """
     try:
         with np.errstate(all="ignore"):  # overflow is reported below, with the column's name
             converted = values.astype(dtype)

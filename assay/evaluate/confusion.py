@@ -10,6 +10,13 @@ def confusion_with_indices(
 ) -> tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]:
     """The matrix (rows true, columns predicted) and each cell's record positions.
 
+    Args:
+        y_true: True class of each record, any shape that flattens to (n,).
+        y_pred: Predicted class of each record, in the same order.
+        labels: The classes in row and column order, e.g. ``[0, 1, 2]`` so that absent
+            classes still get a row; None uses the sorted classes that occur. Records of
+            other classes are left out.
+
     Returns:
         ``(matrix, cells)`` where ``cells[(i, j)]`` holds the positions of the records of
         true class ``labels[i]`` predicted as ``labels[j]`` (every cell, empty ones too).

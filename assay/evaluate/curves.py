@@ -37,7 +37,17 @@ def _columns(
 def roc_curves(
     y_true: np.ndarray, probabilities: np.ndarray, class_names: list[str] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Per class: fpr, tpr, thresholds and AUC (one-vs-rest); absent classes are skipped."""
+    """Per class: fpr, tpr, thresholds and AUC (one-vs-rest); absent classes are skipped.
+
+    Args:
+        y_true: True class indices, shape (n,).
+        probabilities: (n, classes), or class 1's (n,) or (n, 1) for a binary model.
+        class_names: One name per probability column, the keys of the result; None keys
+            classes by their index as a string.
+
+    Raises:
+        InvalidArgument: ``class_names`` does not hold one name per class.
+    """
     from sklearn.metrics import auc, roc_curve
 
     out = {}
@@ -52,7 +62,16 @@ def roc_curves(
 def precision_recall_curves(
     y_true: np.ndarray, probabilities: np.ndarray, class_names: list[str] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Per class: precision, recall, thresholds and average precision; absent classes skipped."""
+    """Per class: precision, recall, thresholds and average precision; absent classes skipped.
+
+    Args:
+        y_true: True class indices, shape (n,), as ``roc_curves`` takes them.
+        probabilities: Per class, or class 1's alone for a binary model, as ``roc_curves``.
+        class_names: The result's keys, one per probability column, as ``roc_curves``.
+
+    Raises:
+        InvalidArgument: ``class_names`` does not hold one name per class.
+    """
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
     out = {}

@@ -28,7 +28,16 @@ def decode_classes(ordinal: np.ndarray, names: list[Any] | None) -> np.ndarray:
 
 
 def true_classes(label: np.ndarray, names: list[Any] | None, coded: bool) -> np.ndarray:
-    """Class indices of the true labels: one-hot argmax, encoded values, or raw values' ranks."""
+    """Class indices of the true labels: one-hot argmax, encoded values, or raw values' ranks.
+
+    Args:
+        label: The true label of each sample: one-hot (n, classes), class indices, or
+            the Label's raw values.
+        names: The class names in index order (``Predictor.ordered_class_names``); a raw
+            value not among them becomes -1.
+        coded: Whether the Label went through a coder, so its values are already indices
+            or one-hot.
+    """
     label = np.asarray(label)
     if coded or not names or (label.ndim == 2 and label.shape[1] > 1):
         return to_ordinal(label)

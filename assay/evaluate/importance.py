@@ -34,6 +34,15 @@ def permutation_importance(
     last axis of its Feature's array; a shuffle moves whole values of that column between
     samples (for sequences, each sample's timesteps move together).
 
+    Args:
+        features: One preprocessed array per Feature, samples on the first axis; never
+            changed (each shuffle works on a copy).
+        loss_of: The model's loss on a list of feature arrays, all samples in one call.
+        permute_count: Shuffles per column, at least 1.
+        column_names: Per Feature, one name per column of its last axis.
+        skip: Positions in ``features`` not to shuffle (e.g. image Features).
+        random_state: Seeds the shuffles; None draws a fresh seed each call.
+
     Returns:
         ``{feature index: {column: {'impact': median impact, 'impacts': [...], 'losses':
         [...]}}}``: each shuffle's impact (training loss minus its loss) and its loss, and

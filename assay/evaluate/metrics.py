@@ -65,7 +65,19 @@ def classification_metrics(
     probabilities: np.ndarray | None,
     labels: list[Any],
 ) -> tuple[dict[str, float], list[str]]:
-    """Accuracy; macro, micro and weighted precision, recall and F1; ROC AUC; log loss."""
+    """Accuracy; macro, micro and weighted precision, recall and F1; ROC AUC; log loss.
+
+    Args:
+        y_true: True class indices, shape (n,).
+        y_pred: Predicted class indices, shape (n,).
+        probabilities: (n, classes), or the positive class's (n,) or (n, 1) for binary;
+            None leaves roc_auc and log_loss NaN, with a note.
+        labels: Every class index in column order, so that classes absent from these
+            samples still count (as 0).
+
+    Returns:
+        ``(metrics, notes)``: each metric's value, and why any is undefined or partial.
+    """
     from sklearn import metrics as sk
 
     notes: list[str] = []

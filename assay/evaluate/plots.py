@@ -208,7 +208,16 @@ def confidence_figure(
     height: int | None = None,
     split_name: str = "test",
 ) -> Any:
-    """The probability of each class for one sample, as horizontal bars."""
+    """The probability of each class for one sample, as horizontal bars.
+
+    Args:
+        probabilities: One split's (n, classes), or the positive class's (n,) for binary.
+        class_names: One name per class; a count that does not match labels the bars by
+            class index instead.
+        prediction_index: The sample's row in ``probabilities``.
+        height: The figure's height in pixels; None leaves it to plotly.
+        split_name: The split's name, shown in the title.
+    """
     go = _go()
     row = np.asarray(probabilities, dtype=np.float64)[prediction_index]
     row = np.atleast_1d(row)
@@ -236,6 +245,14 @@ def feature_importance_figure(
 
     ``frame`` has columns feature, column and impact (training loss minus the median loss
     with the column shuffled: the more negative, the more important).
+
+    Args:
+        frame: One row per (feature, column) with its impact, as above.
+        top_n: The most columns each Feature's chart shows, most negative impact first.
+        height: The figure's height in pixels; None sizes it to the bars (28 pixels a row,
+            300 at least).
+        margin_left: Room for the column names in pixels; None fits the longest name
+            (400 at most).
     """
     go = _go()
     tops = [
@@ -282,6 +299,14 @@ def performance_figure(
 
     A model is left out when any of its splits has a loss above ``max_loss`` or a score
     below ``min_score``.
+
+    Args:
+        frame: ``Queue.metrics_df()``: one row per (predictor_id, split), with ``loss`` and
+            the ``score_type`` column; rows missing either are skipped.
+        score_type: The metric on the y axis, e.g. ``'accuracy'`` or ``'r2'``.
+        max_loss: The highest loss a model may have on any split; None keeps all.
+        min_score: The lowest score a model may have on any split; None keeps all.
+        height: The figure's height in pixels; None means 560.
     """
     go = _go()
     data = frame.dropna(subset=["loss", score_type])

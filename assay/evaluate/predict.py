@@ -105,6 +105,12 @@ def evaluate_splits(trained: TrainedModel, data: dict[str, SplitArrays]) -> Eval
 def check_no_nan(split: str, predicted: np.ndarray, probabilities: np.ndarray | None) -> None:
     """Raise when a model predicted NaN: a NaN must never become a class or a score.
 
+    Args:
+        split: The split predicted, named in the error.
+        predicted: The model's raw predictions, one row per sample; only float and complex
+            arrays are checked.
+        probabilities: The class probabilities, one row per sample, or None.
+
     Raises:
         InvalidArgument: Naming the split, how many rows and the way out (an imputer).
     """

@@ -19,6 +19,16 @@ def performance_summary(
 
     ``precision_recall_f1_per_label`` is one string, ``label-p,r,f1`` per class joined by
     ``;``, each value written in full (``setosa-1.0,0.5,1.0;virginica-...``).
+
+    Args:
+        y_true: True class indices, any shape that flattens to (n,).
+        y_pred: Predicted class indices, in the same order.
+        probabilities: (n, classes), or the positive class's (n,) for binary; used for
+            the log loss when ``loss`` is None.
+        class_names: The name of each class index, in order; None names classes by the
+            indices that occur.
+        loss: The model's own loss on these samples; None uses the log loss of
+            ``probabilities``, or leaves ``loss`` None without them.
     """
     from sklearn import metrics as sk
 

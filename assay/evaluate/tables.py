@@ -313,6 +313,12 @@ def sort_frame(
 ) -> pd.DataFrame:
     """Sort a table by some of its columns, with a clear error for unknown ones.
 
+    Args:
+        frame: The table; an empty one comes back as it is.
+        sort_by: A column, or columns in priority order; None leaves the order.
+        ascending: True sorts every column low to high, False high to low.
+        caller: The public method that made the table, e.g. ``'metrics_df'``, for the error.
+
     Raises:
         InvalidArgument: When a column of ``sort_by`` is not in the table.
     """

@@ -271,6 +271,13 @@ def fit_encoder(
 def transform(fitted: Any, dimension: str, samples: np.ndarray) -> np.ndarray:
     """Encode a 2D block of samples with an encoder fitted by ``fit_encoder``.
 
+    Args:
+        fitted: The fitted encoder ``fit_encoder`` returned.
+        dimension: The dimension it returned with it, ``'2D_multiColumn'``,
+            ``'2D_singleColumn'`` or ``'1D'`` (which passes the column flattened).
+        samples: The block to encode, the columns it was fitted on in the same order; a
+            1D array is one column, N-D is rows of its last axis.
+
     Returns:
         A dense 2D array (samples x encoded columns).
     """
@@ -302,6 +309,12 @@ def check_invertible(encoder: Any) -> None:
 
 def inverse_transform(fitted: Any, dimension: str, encoded: np.ndarray) -> np.ndarray:
     """Decode encoded values (e.g. predictions) back to the original values.
+
+    Args:
+        fitted: The fitted encoder ``fit_encoder`` returned; it needs ``inverse_transform``.
+        dimension: The dimension ``fit_encoder`` returned with it.
+        encoded: Encoded values, one row per sample (a 1D array is one column);
+            ``LabelEncoder`` values are rounded to the nearest class index first.
 
     Returns:
         A 2D array (samples x original columns).

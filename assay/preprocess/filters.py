@@ -218,7 +218,17 @@ def describe_match(
 def leftovers(
     columns: list[str], dtypes: dict[str, str], matched: list[str], claimed: Iterable[str] = ()
 ) -> tuple[list[str], dict[str, str]]:
-    """The columns (and their dtypes) that neither this filter nor an earlier one claimed."""
+    """The columns (and their dtypes) that neither this filter nor an earlier one claimed.
+
+    Args:
+        columns: The Feature's columns, in order; compared as str.
+        dtypes: The dtype name of each column, keyed by its str name.
+        matched: What ``match_columns`` returned for this filter.
+        claimed: Columns taken by the Feature's earlier preprocessors.
+
+    Returns:
+        ``(columns, dtypes)`` of the unclaimed columns, in the Feature's order.
+    """
     taken = set(claimed) | set(matched)
     rest = [str(column) for column in columns if str(column) not in taken]
     return rest, {column: str(dtypes[column]) for column in rest}

@@ -71,6 +71,13 @@ def as_imputer(given: Any) -> Any:
 def check_keeps_columns(fitted: Any, dimension: str, block: np.ndarray, columns: list[str]) -> None:
     """Raise unless a fitted imputer gives back as many columns as it takes.
 
+    Args:
+        fitted: The imputer as ``encode.fit_encoder`` fitted it.
+        dimension: The dimension ``fit_encoder`` returned with it.
+        block: The 2D block it was fitted on; its first two rows are transformed to see
+            the output width.
+        columns: The columns it fills, named in the error.
+
     Raises:
         InvalidArgument: Naming the imputer and the widths, e.g. for ``add_indicator=True``.
     """

@@ -147,6 +147,14 @@ def fill_gaps(
     Tabular data: the training rows are interpolated alone; each other split's rows are
     interpolated after the training rows and cut back out (``interpolate_without_leakage``).
     N-D data: each sample is interpolated on its own, so no split can leak into another.
+
+    Args:
+        data: The Feature's or Label's raw data: a DataFrame, or an N-D array whose last
+            axis holds ``steps.columns``.
+        rows: The rows (timesteps, for windows) behind each split, by split name.
+        train_rows: The training rows; None (inference) interpolates every row together.
+        steps: Its ``interpolaters`` are applied in order; ``columns`` locates their
+            columns in an array.
     """
     if not steps.interpolaters:
         # One conversion up front: row selections on an array are much cheaper than iloc.
@@ -185,6 +193,15 @@ def fit_coders(
     """Fit a copy of each coder: on the training rows, or on every row if categorical.
 
     The coders after an imputer learn from what it filled.
+
+    Args:
+        filled: What ``fill_gaps`` returned: the data by split name, or under None for all.
+        train_rows: The rows the non-categorical coders learn from; required.
+        rows: Each split's rows by split name; not read at present.
+        steps: Its ``coders``, fitted in order (imputers first) on copies.
+
+    Returns:
+        One fitted coder per ``steps.coders``, in that order.
     """
     if train_rows is None:
         raise ValueError("fitting coders needs the training rows")
@@ -254,6 +271,14 @@ def encode_block(samples: Any, steps: Steps, fitted: list[Any]) -> np.ndarray:
     """Encode some samples: each coder's columns in coder order, then the unclaimed columns.
 
     N-D samples are encoded along their last axis (columns) and keep their other axes.
+
+    Args:
+        samples: A DataFrame or an array whose last axis holds ``steps.columns``.
+        steps: Its ``coders`` say which columns each coder takes.
+        fitted: One fitted coder per ``steps.coders`` (see ``fit_coders``).
+
+    Returns:
+        The encoded array: the same leading axes, the encoded columns on the last.
     """
     array = samples.to_numpy() if isinstance(samples, pd.DataFrame) else np.asarray(samples)
     if not steps.coders:
@@ -293,6 +318,14 @@ def decode_block(encoded: np.ndarray, steps: Steps, fitted: list[Any]) -> np.nda
     Used for windowed targets, whose values are a Feature's encoded columns. The last axis
     holds the encoded columns; every other axis is kept. Imputers lay out no columns of
     their own, so they have nothing to undo: filled values decode as they are.
+
+    Args:
+        encoded: Values laid out as ``encode_block`` returns them, encoded columns last.
+        steps: The Steps that encoded them.
+        fitted: The coders that encoded them, one per ``steps.coders``.
+
+    Returns:
+        Floats with ``steps.columns`` on the last axis, in their original order.
 
     Raises:
         InvalidArgument: A coder that cannot be inverted.

@@ -44,7 +44,15 @@ def _check_size(argument: str, value: object) -> int:
 def window_count(
     step_count: int, size_window: int, size_shift: int, record_shifted: bool = True
 ) -> int:
-    """How many windows ``window_indices`` cuts (0 when not even one fits)."""
+    """How many windows ``window_indices`` cuts (0 when not even one fits).
+
+    Args:
+        step_count: Timesteps in the series.
+        size_window: Timesteps in each window; not checked here (see ``window_indices``).
+        size_shift: Timesteps between windows' starts, and in each shifted window.
+        record_shifted: Leave ``size_shift`` timesteps after the last window for its
+            shifted window (training); False lets the last window end at the last timestep.
+    """
     room = step_count - size_window - (size_shift if record_shifted else 0)
     return 0 if room < 0 else room // size_shift + 1
 

@@ -16,7 +16,15 @@ CHUNK = 1 << 24
 
 
 def write_blob(db: Session, table: str, column: str, row_id: int, data: Any) -> None:
-    """Store ``data`` (any bytes-like object) in ``table.column`` of row ``row_id``."""
+    """Store ``data`` (any bytes-like object) in ``table.column`` of row ``row_id``.
+
+    Args:
+        db: The session whose transaction the write joins; the row must already exist.
+        table: The table name, put into the SQL as it is: never user input.
+        column: A binary column of it, also put into the SQL as it is.
+        row_id: The row's ``id``.
+        data: Any bytes-like object; written in chunks of ``CHUNK`` bytes on SQLite.
+    """
     view = memoryview(data).cast("B")
     if db.get_bind().dialect.name != "sqlite":
         db.execute(
@@ -35,7 +43,17 @@ def write_blob(db: Session, table: str, column: str, row_id: int, data: Any) -> 
 
 
 def read_blob(db: Session, table: str, column: str, row_id: int) -> bytes | None:
-    """The bytes in ``table.column`` of row ``row_id``."""
+    """The bytes in ``table.column`` of row ``row_id``.
+
+    Args:
+        db: The session to read through.
+        table: The table name, put into the SQL as it is: never user input.
+        column: A binary column of it, also put into the SQL as it is.
+        row_id: The row's ``id``.
+
+    Returns:
+        The bytes, or None when the value is NULL or there is no such row.
+    """
     return db.execute(
         text(f"SELECT {column} FROM {table} WHERE id = :id"), {"id": row_id}
     ).scalar_one_or_none()

@@ -143,13 +143,30 @@ def delete_row(row: Any, cascade: bool = False) -> dict[str, int]:
 
 
 def plan(db: Session, table: str, id: int) -> Plan:
-    """The rows that deleting row ``id`` of ``table`` removes: its parts, then the rest."""
+    """The rows that deleting row ``id`` of ``table`` removes: its parts, then the rest.
+
+    Args:
+        db: The delete's session; nothing is written through it here.
+        table: The row's table name, e.g. ``'dataset'`` (the base table of a polymorphic
+            class).
+        id: The row's id.
+    """
     parts = closure(db, {table: {id}}, parts_only=True)
     return Plan(rows=closure(db, parts, parts_only=False), parts=parts)
 
 
 def closure(db: Session, start: dict[str, set[int]], parts_only: bool) -> dict[str, set[int]]:
-    """``start`` and every row reachable from it along the edges (part edges only, if so)."""
+    """``start`` and every row reachable from it along the edges (part edges only, if so).
+
+    Args:
+        db: The session the edges query through, in chunks of ``CHUNK`` ids.
+        start: Row ids by table name to begin from; they are in the result too.
+        parts_only: Follow only the part edges (``PARTS``), finding what goes without
+            asking; False follows every edge, finding what is built on it too.
+
+    Returns:
+        Row ids by table name, tables without rows left out.
+    """
     found = {table: set(ids) for table, ids in start.items()}
     pending = [(table, sorted(ids)) for table, ids in start.items() if ids]
     by_parent: dict[str, list[Edge]] = {}
@@ -326,7 +343,14 @@ def remove_rows(db: Session, rows: dict[str, set[int]]) -> None:
 
 
 def column_values(db: Session, table: str, column: str, ids: set[int]) -> set[str]:
-    """The non-null values of one column over some rows."""
+    """The non-null values of one column over some rows.
+
+    Args:
+        db: The session to read through.
+        table: The table name, e.g. ``'splitset'``.
+        column: A str column of it, e.g. ``'cache_path'``.
+        ids: The rows' ids; an empty set reads nothing.
+    """
     found: set[str] = set()
     owner = tables()[table]
     for chunk in chunks(sorted(ids)):
@@ -401,6 +425,12 @@ def refusal(name: str, id: int, found: Plan, built_on: dict[str, set[int]]) -> s
 
     It names the rows built on it, leaving out parts of those (Folds, Jobs, Runs, links),
     which the total that ``cascade=True`` would delete counts.
+
+    Args:
+        name: The class of the row asked to be deleted, e.g. ``'Dataset'``.
+        id: Its id.
+        found: Every row the delete would remove (see ``plan``).
+        built_on: The rows of ``found`` that are not its parts, by table name.
     """
     part_tables = {table for table, _ in PARTS}
     shown = {table: ids for table, ids in built_on.items() if table not in part_tables}

@@ -50,7 +50,14 @@ def forward(model: Any, features: list[Any]) -> Any:
 
 
 def target_for(loser: Any, output: Any, label: Any) -> Any:
-    """The label as a loss expects it: class indices for CrossEntropy/NLL, else floats."""
+    """The label as a loss expects it: class indices for CrossEntropy/NLL, else floats.
+
+    Args:
+        loser: The loss module; only its class name is looked at.
+        output: The model's output tensor, whose shape a label of as many values takes.
+        label: A float tensor: one value per sample, or one-hot columns (kept as floats,
+            which CrossEntropyLoss reads as class probabilities).
+    """
     import torch
 
     name = type(loser).__name__

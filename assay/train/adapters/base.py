@@ -121,7 +121,14 @@ class Adapter:
         return resolved
 
     def make_optimizer(self, fn_optimize: Callable | None, model: Any, hp: dict) -> Any:
-        """Call ``fn_optimize(**hp)``, or ``fn_optimize(model, **hp)`` when it takes the model."""
+        """Call ``fn_optimize(**hp)``, or ``fn_optimize(model, **hp)`` when it takes the model.
+
+        Args:
+            fn_optimize: The Algorithm's ``fn_optimize``, or the library's default; None
+                (estimators) makes no optimizer and returns None.
+            model: What ``fn_build`` returned, whose parameters the optimizer updates.
+            hp: One combination of hyperparameters, passed as ``**hp``.
+        """
         if fn_optimize is None:
             return None
         return fn_optimize(model, **hp) if takes_positional(fn_optimize) else fn_optimize(**hp)
@@ -243,7 +250,21 @@ class Adapter:
         analysis_type: str,
         hp: dict,
     ) -> float:
-        """The loss of the model on some samples (all of them at once)."""
+        """The loss of the model on some samples (all of them at once).
+
+        Args:
+            fn_lose: The Algorithm's ``fn_lose``, called as ``fn_lose(**hp)`` for the loser;
+                None uses the library's default for ``analysis_type``.
+            model: The trained model.
+            features: One preprocessed array, or a list of them for a multi-input model.
+            label: Their preprocessed label, as the model was trained on it (class
+                indices or one-hot for classification).
+            analysis_type: Chooses the default loss when fn_lose is None.
+            hp: The hyperparameters the model was trained with.
+
+        Returns:
+            One float, the mean over the samples as the loser reduces it.
+        """
         raise NotImplementedError
 
     # -- saving -----------------------------------------------------------------------------

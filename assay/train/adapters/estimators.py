@@ -51,7 +51,15 @@ def _truth(label: Any) -> np.ndarray:
 
 
 def estimator_loss(model: Any, features: Any, label: Any, analysis_type: str) -> float:
-    """Log loss (classification, from predict_proba) or mean squared error (regression)."""
+    """Log loss (classification, from predict_proba) or mean squared error (regression).
+
+    Args:
+        model: A fitted estimator; classification needs ``predict_proba``.
+        features: One 2-D array (n, columns), or a list holding just that array.
+        label: The true values: class values of ``model.classes_``, or one-hot (n, classes)
+            for classification; (n,) or (n, outputs) for regression.
+        analysis_type: ``'regression'`` gives mean squared error, anything else log loss.
+    """
     from sklearn.metrics import log_loss, mean_squared_error
 
     features = _single(features)
@@ -92,7 +100,17 @@ class SklearnAdapter(Adapter):
         return history or None
 
     def loss(self, fn_lose, model, features, label, analysis_type, hp) -> float:
-        """Log loss or mean squared error; with fn_lose, ``fn_lose(**hp)(label, predicted)``."""
+        """Log loss or mean squared error; with fn_lose, ``fn_lose(**hp)(label, predicted)``.
+
+        Args:
+            fn_lose: Returns a loser called as ``loser(label, predicted)`` on the outputs
+                of ``model.predict``; None uses ``estimator_loss``.
+            model: The fitted estimator.
+            features: One 2-D array, or a list holding just that array.
+            label: Their label, reshaped to the predictions' shape for fn_lose.
+            analysis_type: Used by ``estimator_loss`` only.
+            hp: The run's hyperparameters, for ``fn_lose(**hp)``.
+        """
         if fn_lose is not None:
             loser = fn_lose(**hp)
             predicted = model.predict(_single(features))

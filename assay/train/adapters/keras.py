@@ -153,7 +153,18 @@ class KerasAdapter(Adapter):
         return getattr(history, "history", None)
 
     def loss(self, fn_lose, model, features, label, analysis_type, hp) -> float:
-        """``loser(label, model.predict(features))`` for all the samples, averaged."""
+        """``loser(label, model.predict(features))`` for all the samples, averaged.
+
+        Args:
+            fn_lose: Returns a Keras loss object, function or name from ``**hp``; None
+                takes binary or categorical cross-entropy or mean absolute error.
+            model: The trained Keras model.
+            features: What ``model.predict`` takes: an array, or a list for several inputs.
+            label: Their label; class indices are one-hot encoded for a categorical
+                (not sparse) cross-entropy on several output columns.
+            analysis_type: Picks the default loss when fn_lose is None.
+            hp: The run's hyperparameters, for ``fn_lose(**hp)``.
+        """
         keras = import_keras()
         loser = (fn_lose or self.default_fn_lose(analysis_type))(**hp)
         if isinstance(loser, str):

@@ -113,7 +113,18 @@ class PytorchAdapter(Adapter):
             self._optimizers[model] = optimizer
 
     def loss(self, fn_lose, model, features, label, analysis_type, hp) -> float:
-        """``loser(model(features), label)`` on all the samples at once, without gradients."""
+        """``loser(model(features), label)`` on all the samples at once, without gradients.
+
+        Args:
+            fn_lose: Returns a torch loss from ``**hp``; None takes BCELoss,
+                CrossEntropyLoss or L1Loss (``default_fn_lose``).
+            model: The trained ``torch.nn.Module``; it is left in eval mode.
+            features: An array or tensor, or a list of them passed as ``model(x1, x2)``.
+            label: Their label; for CrossEntropyLoss and NLLLoss, class indices (see
+                ``target_for``).
+            analysis_type: Picks that default loser.
+            hp: The run's hyperparameters, for ``fn_lose(**hp)``.
+        """
         import torch
 
         from assay.utils.pytorch import forward, target_for, to_tensor, to_tensors
