@@ -178,7 +178,21 @@ class QueueResults:
         score_type: str | None = None,
         height: int | None = None,
     ) -> Any:
-        """Every model's loss (x) against its score (y), per split, to compare them."""
+        """Every model's loss (x) against its score (y), per split, to compare them.
+
+        Args:
+            call_display: Show the figure (in a notebook or browser) and return None;
+                False returns the Plotly figure instead.
+            max_loss: Leave out models with a loss above this on any split.
+            min_score: Leave out models with a score below this on any split.
+            score_type: The metric on the y axis; None means the analysis type's default
+                ('accuracy' for classification, 'r2' for regression).
+            height: The figure's height in pixels; None lets Plotly choose.
+
+        Raises:
+            InvalidArgument: Before any model is trained, or for a score_type that was not
+                scored (the message lists those that were).
+        """
         from assay.evaluate.metrics import default_score_metric
         from assay.evaluate.plots import performance_figure, show_or_return
 
