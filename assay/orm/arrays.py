@@ -103,7 +103,19 @@ class ArrayDataset(Dataset):
         digest: str | None = None,
         **columns: Any,
     ) -> Self:
-        """Name, retype, describe, hash and write an array (shared by every N-D constructor)."""
+        """Name, retype, describe, hash and write an array (shared by every N-D constructor).
+
+        Args:
+            arr: The checked array (3D for Sequence, 4D for Image).
+            ingest: Store the data in the metastore (else it is read from its source).
+            rename_columns: A name for every column (the last dimension), or None.
+            retype: One dtype for every column, ``{column: dtype}``, or None.
+            description: What is unique about this dataset or version.
+            name: Versions datasets: same name and new content gives the next version.
+            digest: The SHA-256 of the source file, already computed; None: that of the
+                ``.npy`` bytes of ``arr``.
+            **columns: More columns of the row, e.g. ``source_format`` and ``source_path``.
+        """
         check_info(name, description)
         names = arrays.column_names(arr, rename_columns)
         arr = arrays.retype_array(arr, retype)

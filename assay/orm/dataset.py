@@ -25,6 +25,7 @@ from assay.data.dtypes import check_known_columns
 from assay.data.hashing import sha256_buffer
 from assay.errors import DataChanged, InvalidArgument
 from assay.orm.base import BaseModel, Deletable, Pickled, check_text, id_method, related
+from assay.orm.versioning import next_version
 from assay.store import in_transaction, on_rollback, reading, transaction
 from assay.store.artifacts import artifact_path, remove_artifact, use_artifact, write_artifact
 from assay.store.blobs import read_blob, write_blob
@@ -276,10 +277,7 @@ def write_row(
         return use_duplicate(db, duplicate, stored, name)
     if stored is not None and stored.artifact is not None:
         artifact_path(stored.artifact)  # still there, not removed by a failed registration
-    version = None
-    if name is not None:
-        versions = db.scalars(select(Dataset.version).where(Dataset.name == name))
-        version = max((v or 0 for v in versions), default=0) + 1
+    version = next_version(db, Dataset, name, lock=False)  # locked above
     row = kind(
         sha256_hexdigest=digest,
         name=name,

@@ -203,7 +203,13 @@ def feature_steps(
 
 
 def label_steps(columns: list[str], interpolaters: list[Any], coders: list[Any]) -> Steps:
-    """A Label's recorded preprocessing (its interpolater and coder rows) as ``Steps``."""
+    """A Label's recorded preprocessing (its interpolater and coder rows) as ``Steps``.
+
+    Args:
+        columns: The Label's columns.
+        interpolaters: Its LabelInterpolater rows, by idx.
+        coders: Its LabelCoder rows, by idx.
+    """
     from assay.preprocess.pipeline import Steps
 
     return Steps(

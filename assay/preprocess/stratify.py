@@ -92,6 +92,52 @@ def stratify_values(
     return bins.astype(np.int64)
 
 
+def label_strata(
+    values: np.ndarray, *, continuous: bool, bin_count: int | None
+) -> np.ndarray | None:
+    """One stratum per sample of a Label: its class, its one-hot column, or its quantile bin.
+
+    Args:
+        values: The Label's values, one row per sample and one column per Label column;
+            several columns are a one-hot label.
+        continuous: Whether the Label holds continuous values (a regression target).
+        bin_count: Quantile bins for continuous values; None leaves them unstratified.
+
+    Returns:
+        One value per sample (see :func:`stratify_values`), or None when not stratified.
+    """
+    values = np.asarray(values)
+    if values.ndim == 2 and values.shape[1] > 1:
+        return stratify_values(values, kind="onehot")
+    if not continuous:
+        return stratify_values(values, kind="categorical")
+    if bin_count is None:
+        return None
+    return stratify_values(values, kind="continuous", bin_count=bin_count)
+
+
+def column_strata(values: np.ndarray, *, column: str, bin_count: int | None) -> np.ndarray:
+    """One stratum per sample of an unsupervised Splitset's column: its class or its bin.
+
+    Args:
+        values: The column's values, one per sample.
+        column: Its name, for the message.
+        bin_count: Quantile bins, which a column of floats needs.
+
+    Raises:
+        InvalidArgument: A column of floats without ``bin_count``.
+    """
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.floating):
+        return stratify_values(values, kind="categorical")
+    if bin_count is None:
+        raise InvalidArgument(
+            f"unsupervised_stratify_col {column!r} is continuous; pass bin_count to "
+            "stratify it by quantile bins."
+        )
+    return stratify_values(values, kind="continuous", bin_count=bin_count)
+
+
 def _one_column(values: np.ndarray, kind: str) -> np.ndarray:
     if values.ndim == 2 and values.shape[1] == 1:
         return values[:, 0]
@@ -399,6 +445,28 @@ def make_folds(
             "fold_validation": np.sort(train[held]).astype(np.int64),
         }
         for fit, held in pairs
+    ]
+
+
+def fold_samples(
+    folds: list[dict[str, np.ndarray]], samples: dict[str, np.ndarray]
+) -> list[dict[str, list[int]]]:
+    """What each Fold stores: its own two parts, and the validation and test splits they share.
+
+    Args:
+        folds: What :func:`make_folds` returned.
+        samples: What :func:`split_samples` returned.
+
+    Returns:
+        One dict of sample lists (JSON-ready) per fold.
+    """
+    shared = [split for split in ("validation", "test") if split in samples]
+    return [
+        {
+            **{key: rows.tolist() for key, rows in fold.items()},
+            **{split: samples[split].tolist() for split in shared},
+        }
+        for fold in folds
     ]
 
 

@@ -87,6 +87,7 @@ def to_pandas(
     label: np.ndarray | None,
     feature_columns: list[list[str]] | None = None,
     label_columns: list[str] | None = None,
+    widen_label: bool = False,
 ) -> tuple[pd.DataFrame | list[pd.DataFrame], pd.DataFrame | None]:
     """The arrays as DataFrames, for libraries and users that want named columns.
 
@@ -96,6 +97,9 @@ def to_pandas(
         feature_columns: Column names for each feature array; default 0, 1, 2...
         label_columns: Column names for the label; default ``['label']`` for a 1D label,
             else 0, 1, 2...
+        widen_label: The label was encoded (a LabelCoder), so it may have more columns
+            than ``label_columns`` names: they become ``<column>_<i>``
+            (see :func:`label_column_names`).
 
     Returns:
         ``(frame or list of frames, label frame or None)``.
@@ -121,6 +125,9 @@ def to_pandas(
     label = _check_label(label, len(arrays[0]), "to_pandas")
     label_frame = None
     if label is not None:
+        if widen_label and label_columns is not None:
+            width = label.shape[1] if label.ndim == 2 else 1
+            label_columns = label_column_names(list(label_columns), True, width)
         if label.ndim == 1:
             label_frame = _frame(
                 label[:, None],

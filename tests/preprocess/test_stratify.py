@@ -12,7 +12,10 @@ from assay.errors import InvalidArgument
 from assay.preprocess.stratify import (
     SmallFoldWarning,
     check_sizes,
+    column_strata,
     describe_sizes,
+    fold_samples,
+    label_strata,
     make_folds,
     split_keys,
     split_samples,
@@ -290,3 +293,42 @@ def test_split_keys_follow_the_table(args, expected):
 def test_split_keys_rejects_validation_without_test():
     with pytest.raises(InvalidArgument, match="has_validation"):
         split_keys(True, False, None)
+
+
+def test_label_strata_follow_the_kind_of_label():
+    iris = load_iris().target
+    np.testing.assert_array_equal(
+        label_strata(iris[:, None], continuous=False, bin_count=None), iris
+    )
+    onehot = np.eye(3)[iris]
+    np.testing.assert_array_equal(label_strata(onehot, continuous=False, bin_count=None), iris)
+    target = load_diabetes().target[:, None]
+    assert label_strata(target, continuous=True, bin_count=None) is None
+    bins = label_strata(target, continuous=True, bin_count=4)
+    assert sorted(np.unique(bins).tolist()) == [0, 1, 2, 3]
+
+
+def test_column_strata_bin_floats_and_keep_classes():
+    classes = np.array(["a", "b", "a", "c"])
+    np.testing.assert_array_equal(column_strata(classes, column="x", bin_count=None), classes)
+    floats = load_diabetes().data[:, 0]
+    assert len(np.unique(column_strata(floats, column="age", bin_count=3))) == 3
+    with pytest.raises(InvalidArgument, match="'age' is continuous; pass bin_count"):
+        column_strata(floats, column="age", bin_count=None)
+
+
+def test_every_fold_keeps_the_shared_validation_and_test_splits():
+    target = load_iris().target
+    samples = split_samples(150, target, size_test=0.2, size_validation=0.2, random_state=0)
+    folds = make_folds(samples["train"], target, 3, random_state=0)
+    stored = fold_samples(folds, samples)
+    assert len(stored) == 3
+    for fold, row in zip(folds, stored, strict=True):
+        assert set(row) == {"folds_train_combined", "fold_validation", "validation", "test"}
+        assert row["fold_validation"] == fold["fold_validation"].tolist()
+        assert row["test"] == samples["test"].tolist()
+        assert all(type(index) is int for index in row["validation"])
+    assert stored[0]["test"] is not stored[1]["test"]  # each row owns its lists
+    no_holdout = split_samples(150, target, size_test=None, size_validation=None)
+    only_train = fold_samples(make_folds(no_holdout["train"], target, 3), no_holdout)
+    assert set(only_train[0]) == {"folds_train_combined", "fold_validation"}

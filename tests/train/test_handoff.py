@@ -59,6 +59,17 @@ def test_to_pandas_defaults_and_several_features(iris):
     assert handoff.to_pandas([x], None)[1] is None
 
 
+def test_to_pandas_widens_the_names_of_an_encoded_label(iris):
+    x, y = iris
+    onehot = np.eye(3)[y]
+    _, label = handoff.to_pandas([x], onehot, label_columns=["species"], widen_label=True)
+    assert list(label.columns) == ["species_0", "species_1", "species_2"]
+    _, label = handoff.to_pandas([x], y, label_columns=["species"], widen_label=True)
+    assert list(label.columns) == ["species"]
+    with pytest.raises(InvalidArgument, match="label_columns"):
+        handoff.to_pandas([x], onehot, label_columns=["species"])
+
+
 def test_to_pandas_rejects_non_2d_and_wrong_names(iris):
     x, y = iris
     with pytest.raises(InvalidArgument, match="only 2D"):
