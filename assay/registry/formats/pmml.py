@@ -13,6 +13,8 @@ namespace with a ``version`` and the ``Header`` and ``DataDictionary`` the schem
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 from pathlib import Path
@@ -192,12 +194,17 @@ class PmmlFormat(ModelFormat):
             rows.model, active_fields=names, target_fields=[target]
         )
         with written_whole(path) as temporary:
+            printed = io.StringIO()  # sklearn2pmml prints Java's output; keep it for errors
             try:
-                sklearn2pmml.sklearn2pmml(pipeline, str(temporary))
+                with contextlib.redirect_stdout(printed):
+                    sklearn2pmml.sklearn2pmml(pipeline, str(temporary))
             except Exception as exc:
+                java_says = [line.strip() for line in printed.getvalue().splitlines()]
+                why = [line for line in java_says if "Exception" in line or "version" in line]
                 raise InvalidArgument(
                     f"format 'pmml': sklearn2pmml could not convert the {rows.library} model "
-                    f"{type(rows.model).__name__}: {exc} (its Java output above says why)."
+                    f"{type(rows.model).__name__}: {exc}; Java said: "
+                    f"{' / '.join(why[:4]) or (java_says[-1] if java_says else 'nothing')}"
                 ) from exc
             actual = evaluator_outputs(self.load(temporary), rows, names, target)
             check_parity(self.id, rows, expected, actual)
