@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assay.errors import InvalidArgument, require
+from assay.errors import InvalidArgument, MissingDependency, require
 from assay.registry.formats.parity import PROBABILITIES, estimator_outputs
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def convert(rows: ParityRows) -> Converted:
     converter = converter_for(rows.library)
     try:
         return converter(rows)
-    except (InvalidArgument, ImportError):
+    except (InvalidArgument, MissingDependency):
         raise
     except Exception as exc:
         raise InvalidArgument(

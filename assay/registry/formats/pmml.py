@@ -3,8 +3,9 @@
 Exported from scikit-learn and XGBoost models with sklearn2pmml (which runs Java) and
 checked as ONNX is: jpmml-evaluator scores the file on the Splitset's test rows, and its
 probabilities (classifiers) or values (regressors) must match the model's within
-``parity.TOLERANCE``. Like ONNX, the PMML takes the preprocessed columns
-(``PmmlEvaluator`` fields named after ``FittedSteps.feature_names``), not raw rows.
+``parity.TOLERANCE``. Like ONNX, the PMML takes the preprocessed columns (its input fields
+are named after ``FittedSteps.feature_names``), not raw rows; ``load`` returns a
+jpmml-evaluator ``Evaluator`` whose ``evaluateAll(df)`` scores them.
 
 Uploads are parsed as XML with expat, streamed, refusing any DOCTYPE or entity (no entity
 expansion, no external fetches); the root must be ``PMML`` in a ``http://www.dmg.org/PMML-*``
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -113,12 +115,14 @@ def check_pmml_xml(path: Path) -> None:
 
 
 def java_or_refuse(caller: str) -> str:
-    """The ``java`` executable's path.
+    """The ``java`` executable's path: ``$JAVA_HOME/bin/java``, or the one on the PATH.
 
     Raises:
         MissingDependency: No Java runtime, saying how to install one.
     """
-    java = shutil.which("java")
+    home = os.environ.get("JAVA_HOME")
+    java = os.path.join(home, "bin", "java") if home else None
+    java = java if java and os.access(java, os.X_OK) else shutil.which("java")
     if java is None:
         raise MissingDependency(f"{caller} needs Java, which is not installed: {JAVA_ADVICE}.")
     return java

@@ -69,6 +69,7 @@ def test_only_scikit_learn_and_xgboost_are_exported(tmp_path):
 
 def test_without_java_the_error_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
     with pytest.raises(MissingDependency, match="apt-get install default-jre-headless"):
         FORMAT.export(SimpleNamespace(id=1, library="sklearn"), tmp_path / "m.pmml")
     with pytest.raises(MissingDependency, match="needs Java"):
