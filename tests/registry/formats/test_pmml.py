@@ -88,7 +88,9 @@ def test_an_export_scores_as_the_model_does(tmp_path, java, library):
     FORMAT.validate(out / "model.pmml")
     evaluator = FORMAT.load(out / "model.pmml")
     x, _ = predictor.fit_splitset().to_numpy("test")
-    names = [field.getName() for field in evaluator.getInputFields()]
+    names = predictor.ordered_feature_names[0]  # the encoded columns: PMML's field names
+    used = {field.getName() for field in evaluator.getInputFields()}
+    assert used <= set(names) and "petal width (cm)" in used
     scored = evaluator.evaluateAll(pd.DataFrame(x, columns=names))
     probabilities = scored[[c for c in scored.columns if c.startswith("probability(")]].to_numpy()
     np.testing.assert_allclose(probabilities, predictor.get_model().predict_proba(x), atol=1e-4)
