@@ -13,25 +13,21 @@ import pytest
 from tests.conftest import skip_unless
 
 
+def tool_or_skip(executable: str, purpose: str, package: str, require_variable: str) -> str:
+    """The path of a program from Debian's packages; skip (or fail, under the variable)."""
+    path = shutil.which(executable)
+    how_to_enable = f"{purpose} needs {executable}: apt-get install {package} (.ci/run installs it)"
+    skip_unless(path is not None, how_to_enable, require_variable)
+    return path
+
+
 @pytest.fixture
 def java() -> str:
     """The ``java`` executable sklearn2pmml and jpmml-evaluator run on."""
-    path = shutil.which("java")
-    skip_unless(
-        path is not None,
-        "PMML export needs Java: apt-get install default-jre-headless (.ci/run installs it)",
-        "ASSAY_REQUIRE_JAVA",
-    )
-    return path
+    return tool_or_skip("java", "PMML export", "default-jre-headless", "ASSAY_REQUIRE_JAVA")
 
 
 @pytest.fixture
 def rscript() -> str:
     """The ``Rscript`` executable that writes and reads R data."""
-    path = shutil.which("Rscript")
-    skip_unless(
-        path is not None,
-        "R data round trips need R: apt-get install r-base-core (.ci/run installs it)",
-        "ASSAY_REQUIRE_R",
-    )
-    return path
+    return tool_or_skip("Rscript", "An R data round trip", "r-base-core", "ASSAY_REQUIRE_R")
