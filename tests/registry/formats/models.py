@@ -159,3 +159,41 @@ def trained_regression():
     queue.run_jobs(progress=False)
     assert queue.runs[0].status == "succeeded", queue.runs[0].traceback
     return queue.predictors[0], frame.drop(columns="target").iloc[::40].reset_index(drop=True)
+
+
+def flat_train(
+    model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+):
+    return model.fit(train_features, train_label.reshape(len(train_label), -1))
+
+
+def flat_predict(model, features):
+    """Each window's future as (steps, columns), as the windowed targets are shaped."""
+    return model.predict(features).reshape(len(features), 3, -1)
+
+
+def trained_windowed():
+    """A Ridge from each 10-step window (interpolated, scaled, flattened by a shaper) to the
+    next 3 steps, self-supervised; its ``fn_predict`` travels with the model."""
+    steps = np.arange(160, dtype=np.float64)
+    series = pd.DataFrame({"level": np.sin(steps / 6) * 10 + 50, "season": steps % 12})
+    series.loc[[7, 50, 51], "level"] = np.nan
+    splitset = Pipeline(
+        Input(
+            series.iloc[:120],
+            interpolaters=Input.Interpolater(),
+            window=Input.Window(size_window=10, size_shift=3),
+            encoders=Input.Encoder(StandardScaler()),
+            reshape_indices=(0, (1, 2)),
+        ),
+        stratifier=Stratifier(size_test=0.2),
+    )
+    queue = Experiment(
+        Architecture("sklearn", "regression", ridge_build, flat_train, fn_predict=flat_predict),
+        Trainer(splitset, permute_count=0),
+    )
+    queue.run_jobs(progress=False)
+    assert queue.runs[0].status == "succeeded", queue.runs[0].traceback
+    new = series.iloc[120:].reset_index(drop=True)
+    new.loc[[4, 30], "level"] = np.nan  # the interpolater fills these
+    return queue.predictors[0], new

@@ -26,6 +26,7 @@ from tests.registry.formats.models import (
     new_rows,
     trained,
     trained_regression,
+    trained_windowed,
 )
 from tests.registry.formats.samples import write
 
@@ -186,6 +187,18 @@ def test_a_regression_pkl_decodes_to_the_labels_scale(tmp_path):
     predicted, _ = predict_in_a_fresh_process(tmp_path, path, rows)
     pd.testing.assert_frame_equal(predicted, predictor.predict(rows), check_exact=True)
     assert list(predicted.columns) == ["target"] and predicted["target"].mean() > 50  # not scaled
+
+
+def test_a_windowed_pkl_interpolates_windows_shapes_and_predicts_with_its_fn_predict(tmp_path):
+    predictor, rows = trained_windowed()
+    expected = predictor.predict(rows)
+    futures = np.stack(expected["prediction"])
+    assert futures.shape == (11, 3, 2) and 35 < futures[..., 0].mean() < 65  # series' units
+    path = tmp_path / "windows.pkl"
+    PKL.export(predictor, path)
+    predicted, _ = predict_in_a_fresh_process(tmp_path, path, rows)
+    assert predicted.index.equals(expected.index) and list(predicted.columns) == ["prediction"]
+    np.testing.assert_array_equal(np.stack(predicted["prediction"]), futures)
 
 
 def test_a_portable_model_refuses_what_the_predictor_refuses(tmp_path):
