@@ -23,6 +23,7 @@ def written_whole(path: Path) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would keep the file from its readers
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
