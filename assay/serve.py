@@ -6,12 +6,16 @@
 - ``predict_frame`` is ``Predictor.predict``: the table ``Inference(...).to_df()`` gives,
   computed in memory with the Predictor's fitted preprocessing (the pipeline's own
   functions), writing no metastore row and no samples cache file. For serving.
+- ``predict_raws`` is its pure core: raw samples of each trained Feature (``TrainedFeature``)
+  and a ``TrainedModel`` in, that table out. A registered model's ``pkl`` file
+  (``assay.registry.formats.portable``) predicts through it without a metastore.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from assay.orm.feature import Feature
     from assay.preprocess.fitted import FittedSteps
     from assay.preprocess.pipeline import Windows
+    from assay.train.model import TrainedModel
 
 #: The name the new samples' one split has in memory (never stored).
 PREDICT_KEY = "predict"
@@ -111,6 +116,37 @@ def frame_of(value: Mapping, argument: str) -> pd.DataFrame:
 
 # -- predicting in memory -------------------------------------------------------------------
 
+#: The dimensions of each kind of Dataset's array: a table, a sequence, images.
+KIND_NDIM = {"tabular": 2, "sequence": 3, "image": 4}
+
+
+@dataclass(frozen=True)
+class TrainedFeature:
+    """What new samples must match of a Feature a Predictor was trained on; no rows.
+
+    Attributes:
+        id: The Feature's id (errors name it).
+        columns: Its columns, in order.
+        kind: Its Dataset's kind: ``'tabular'``, ``'sequence'`` or ``'image'``.
+        window: ``(size_window, size_shift)`` of its Window, or None.
+    """
+
+    id: int
+    columns: list[str]
+    kind: str
+    window: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, feature: Feature) -> TrainedFeature:
+        """A Feature row's columns, kind and Window."""
+        window = feature.window
+        return cls(
+            id=feature.id,
+            columns=list(feature.columns),
+            kind=feature.dataset.typ,
+            window=None if window is None else (window.size_window, window.size_shift),
+        )
+
 
 def predict_frame(predictor_id: int, data: Any) -> pd.DataFrame:
     """A Predictor's decoded predictions of new samples, computed in memory; writes nothing.
@@ -134,29 +170,60 @@ def predict_frame(predictor_id: int, data: Any) -> pd.DataFrame:
             the Predictor takes numbers, gaps nothing fills, Features of different sample
             counts, or a series too short for one window.
     """
-    from assay.evaluate.frame import prediction_frame
-    from assay.evaluate.predict import evaluate_splits
     from assay.orm.predictor import Predictor
     from assay.orm.preprocessing import check_data_fillable, check_dtypes_encodable
-    from assay.preprocess.pipeline import preprocess
-    from assay.store.samples import SplitArrays
     from assay.train.model import TrainedModel
 
     predictor = Predictor.get_by_id(predictor_id)
     trained_on = predictor.fit_splitset()
     features = trained_on.features
+    trained = [TrainedFeature.of(feature) for feature in features]
     inputs = as_inputs(data, len(features), "data")
     raws = []
-    for at, (value, feature) in enumerate(zip(inputs, features, strict=True)):
-        what = "data" if len(features) == 1 else f"data[{at}]"
-        raw = raw_input(value, feature, what)
-        check_dtypes_encodable(dtypes_of(raw, feature), feature, f"{what}'s")
+    for at, (value, feature, own) in enumerate(zip(inputs, features, trained, strict=True)):
+        what = input_name(at, len(features))
+        raw = raw_input(value, feature, own, what)
+        check_dtypes_encodable(dtypes_of(raw, own.columns), feature, f"{what}'s")
         check_data_fillable(raw, feature, what)
         raws.append(raw)
-    model = TrainedModel.of_predictor(predictor.id)
+    label = trained_on.label
+    return predict_raws(
+        TrainedModel.of_predictor(predictor.id),
+        raws,
+        trained,
+        None if label is None else list(label.columns),
+    )
+
+
+def predict_raws(
+    model: TrainedModel,
+    raws: list[Any],
+    features: list[TrainedFeature],
+    label_columns: list[str] | None,
+) -> pd.DataFrame:
+    """Decoded predictions of raw samples, through a model's fitted preprocessing; pure.
+
+    Args:
+        model: The trained model with its fitted preprocessing (``TrainedModel``).
+        raws: Each Feature's new samples, as ``raw_in_memory`` gives them, checked.
+        features: The Features the model was trained on, in order.
+        label_columns: The trained Label's columns (they name the prediction); None without.
+
+    Returns:
+        The table ``predict_frame`` returns.
+
+    Raises:
+        InvalidArgument: Features of different sample counts, or a series too short for one
+            window.
+    """
+    from assay.evaluate.frame import prediction_frame
+    from assay.evaluate.predict import evaluate_splits
+    from assay.preprocess.pipeline import preprocess
+    from assay.store.samples import SplitArrays
+
     steps = for_new_samples(
         model.preprocessing,
-        [windows_for(raw, feature) for raw, feature in zip(raws, features, strict=True)],
+        [windows_for(raw, own) for raw, own in zip(raws, features, strict=True)],
     )
     counts = [
         len(raw) if own.windows is None else len(own.windows.unshifted)
@@ -177,20 +244,30 @@ def predict_frame(predictor_id: int, data: Any) -> pd.DataFrame:
         for at, (raw, own, count) in enumerate(zip(raws, steps.features, counts, strict=True))
     ]
     evaluation = evaluate_splits(model.for_samples(steps), {PREDICT_KEY: SplitArrays(arrays, None)})
-    label = trained_on.label
     return prediction_frame(
         evaluation.predictions[PREDICT_KEY],
         (evaluation.probabilities or {}).get(PREDICT_KEY),
         class_names=evaluation.class_names,
-        label_columns=None if label is None else list(label.columns),
+        label_columns=label_columns,
     )
 
 
-def raw_input(value: Any, feature: Feature, what: str) -> Any:
+def input_name(at: int, count: int) -> str:
+    """How errors name the new samples of the ``at``-th of ``count`` Features."""
+    return "data" if count == 1 else f"data[{at}]"
+
+
+def raw_input(value: Any, feature: Feature, trained: TrainedFeature, what: str) -> Any:
     """New samples of a trained Feature's columns, as its ``raw_data()`` would hold them.
 
-    A table is read back through Parquet in memory, as registering it as a Dataset would
-    store it, so that its dtypes are those ``Inference`` sees.
+    A Dataset (or its id) is read from the metastore; anything else goes to
+    ``raw_in_memory``.
+
+    Args:
+        value: One Feature's new samples.
+        feature: The trained Feature's row.
+        trained: The same Feature as ``TrainedFeature.of(feature)`` gives it.
+        what: How errors name the samples.
 
     Args:
         value: One Feature's new samples as ``as_inputs`` left them: a DataFrame or 2D
@@ -203,16 +280,32 @@ def raw_input(value: Any, feature: Feature, what: str) -> Any:
         InvalidArgument: A form that does not fit the Feature's kind of Dataset, or missing
             columns (named).
     """
-    from assay.data import arrays, tabular
     from assay.orm.dataset import Dataset
 
-    columns = list(feature.columns)
-    kind = feature.dataset.typ
+    columns = trained.columns
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = Dataset.get_by_id(int(value))
     if isinstance(value, Dataset):
-        _check_columns(list(value.columns), columns, feature, what)
-        return value.to_df(columns=columns) if kind == "tabular" else value.to_arr(columns=columns)
+        _check_columns(list(value.columns), trained, what)
+        if trained.kind == "tabular":
+            return value.to_df(columns=columns)
+        return value.to_arr(columns=columns)
+    return raw_in_memory(value, trained, what)
+
+
+def raw_in_memory(value: Any, trained: TrainedFeature, what: str) -> Any:
+    """New samples in memory (a DataFrame or an ndarray) as the trained Feature's raw data.
+
+    A table is read back through Parquet in memory, as registering it as a Dataset would
+    store it, so that its dtypes are those ``Inference`` sees.
+
+    Raises:
+        InvalidArgument: A path, a form that does not fit the Feature's kind of Dataset, or
+            missing columns (named).
+    """
+    from assay.data import arrays, tabular
+
+    columns, kind = trained.columns, trained.kind
     if isinstance(value, (str, Path)):
         raise InvalidArgument(
             f"{what}: predict takes data in memory (a DataFrame, a dict of columns, records or "
@@ -223,46 +316,42 @@ def raw_input(value: Any, feature: Feature, what: str) -> Any:
         value = pd.DataFrame(value)
     if isinstance(value, pd.DataFrame) and kind == "tabular":
         frame = tabular.name_columns(tabular.check_frame(value, what))
-        _check_columns(list(frame.columns), columns, feature, what)
+        _check_columns(list(frame.columns), trained, what)
         return tabular.from_parquet(tabular.to_parquet(frame[columns]))
-    if isinstance(value, np.ndarray) and kind != "tabular" and value.ndim == feature_ndim(feature):
+    ndim = KIND_NDIM[kind]
+    if isinstance(value, np.ndarray) and kind != "tabular" and value.ndim == ndim:
         names = arrays.column_names(value)
-        _check_columns(names, columns, feature, what)
+        _check_columns(names, trained, what)
         return arrays.select_array(value, names, columns, None)
     raise InvalidArgument(
-        f"{what}: Predictor's Feature {feature.id} is drawn from a {kind} Dataset; got "
+        f"{what}: Predictor's Feature {trained.id} is drawn from a {kind} Dataset; got "
         f"{type(value).__name__}"
         + (f" of {value.ndim} dimensions" if isinstance(value, np.ndarray) else "")
         + (
             ". Pass a DataFrame, a dict of columns or records."
             if kind == "tabular"
-            else f". Pass an ndarray of {feature_ndim(feature)} dimensions."
+            else f". Pass an ndarray of {ndim} dimensions."
         )
     )
 
 
-def feature_ndim(feature: Feature) -> int:
-    """The dimensions of a Feature's Dataset's array: 2 (table), 3 (sequence) or 4 (image)."""
-    return {"tabular": 2, "sequence": 3, "image": 4}[feature.dataset.typ]
-
-
-def _check_columns(have: list[str], columns: list[str], feature: Feature, what: str) -> None:
-    missing = [column for column in columns if column not in have]
+def _check_columns(have: list[str], trained: TrainedFeature, what: str) -> None:
+    missing = [column for column in trained.columns if column not in have]
     if missing:
         raise InvalidArgument(
-            f"{what} lacks the columns {missing} that the Predictor's Feature {feature.id} was "
+            f"{what} lacks the columns {missing} that the Predictor's Feature {trained.id} was "
             "trained on."
         )
 
 
-def dtypes_of(raw: Any, feature: Feature) -> dict[str, str]:
-    """``{column: dtype}`` of new samples, as a Dataset records them."""
+def dtypes_of(raw: Any, columns: list[str]) -> dict[str, str]:
+    """``{column: dtype}`` of new samples of ``columns``, as a Dataset records them."""
     if isinstance(raw, pd.DataFrame):
         return {str(column): str(dtype) for column, dtype in raw.dtypes.items()}
-    return dict.fromkeys(feature.columns, str(raw.dtype))
+    return dict.fromkeys(columns, str(raw.dtype))
 
 
-def windows_for(raw: Any, feature: Feature) -> Windows | None:
+def windows_for(raw: Any, trained: TrainedFeature) -> Windows | None:
     """The windows of new samples of a windowed Feature: the past only, the latest last.
 
     As ``Inference`` cuts them (``record_shifted=False``): no future is known.
@@ -270,10 +359,10 @@ def windows_for(raw: Any, feature: Feature) -> Windows | None:
     from assay.preprocess.pipeline import Windows
     from assay.preprocess.window import window_indices
 
-    window = feature.window
-    if window is None:
+    if trained.window is None:
         return None
-    unshifted, _ = window_indices(len(raw), window.size_window, window.size_shift, False)
+    size_window, size_shift = trained.window
+    unshifted, _ = window_indices(len(raw), size_window, size_shift, False)
     return Windows(unshifted, None)
 
 

@@ -93,17 +93,11 @@ class Predictor(Deletable, BaseModel):
         when one was saved, so training can continue.
         """
         from assay.store import reading
-        from assay.train.adapters import get_adapter
+        from assay.train.model import load_model
 
         with reading() as db:
             data = db.get(Predictor, self.id).model_file
-        loaded = get_adapter(self.library).load(data)
-        if isinstance(loaded, tuple):
-            model, optimizer = loaded
-            if optimizer is not None:
-                model.optimizer = optimizer
-            return model
-        return loaded
+        return load_model(self.library, data)
 
     @id_method
     def get_hyperparameters(self, as_pandas: bool = True) -> dict[str, Any] | pd.DataFrame:

@@ -259,6 +259,17 @@ def check_gaps_fillable(features: list[Feature], trained: Splitset) -> None:
         check_data_fillable(new.raw_data(), old, f"feature_ids: Feature {new.id}")
 
 
+def filled_columns(feature: Feature) -> set[str]:
+    """The columns of a Feature that an imputer or an interpolater of it fills."""
+    filled = {c for row in feature.featurecoders if row.is_imputer for c in row.matching_columns}
+    return filled | {c for row in feature.featureinterpolaters for c in row.matching_columns}
+
+
+def encoded_columns(feature: Feature) -> set[str]:
+    """The columns of a Feature that a coder (not an imputer) of it encodes."""
+    return {c for row in feature.featurecoders if not row.is_imputer for c in row.matching_columns}
+
+
 def check_data_fillable(data: Any, old: Feature, what: str) -> None:
     """Raise when new samples of a trained Feature have gaps its preprocessing cannot fill.
 
@@ -271,27 +282,14 @@ def check_data_fillable(data: Any, old: Feature, what: str) -> None:
     Raises:
         InvalidArgument: See ``check_gaps_fillable``.
     """
-    from assay.preprocess.impute import gap_counts
+    from assay.preprocess.impute import gap_counts, refuse_gaps, unfilled_gaps
 
-    filled = {c for row in old.featurecoders if row.is_imputer for c in row.matching_columns}
-    filled |= {c for row in old.featureinterpolaters for c in row.matching_columns}
-    gaps = {
-        column: count
-        for column, count in gap_counts(data, list(old.columns)).items()
-        if column not in filled
-    }
-    if gaps:
-        seen = gap_counts(old.raw_data(), list(old.columns))
+    columns = list(old.columns)
+    gaps = unfilled_gaps(data, columns, filled_columns(old))
+    if gaps:  # a column with gaps when the model was trained is left to it
+        seen = gap_counts(old.raw_data(), columns)
         gaps = {column: count for column, count in gaps.items() if column not in seen}
-    if gaps:
-        raise InvalidArgument(
-            f"{what} has missing values {gaps} (column: count) that "
-            f"the Predictor's preprocessing cannot fill: its Feature {old.id} had none there "
-            "and has no imputer or interpolater for them, so the model would predict from "
-            "NaN. Drop or fill those rows, or train with an imputer, e.g. "
-            f"Input.Imputer(SimpleImputer(strategy='median'), columns={sorted(gaps)}) "
-            f"(FeatureCoder.from_feature(feature_id, SimpleImputer(...)))."
-        )
+    refuse_gaps(gaps, old.id, what)
 
 
 def check_encodable(
@@ -339,20 +337,6 @@ def check_dtypes_encodable(dtypes: dict[str, str], old: Feature, what: str) -> N
     Raises:
         InvalidArgument: See ``check_encodable``.
     """
-    from assay.preprocess.filters import is_numeric
+    from assay.preprocess.filters import check_numbers_or_encoded
 
-    encoded = {c for row in old.featurecoders if not row.is_imputer for c in row.matching_columns}
-    text = {
-        column: dtype
-        for column, dtype in dtypes.items()
-        if column not in encoded and not is_numeric(dtype)
-    }
-    if text:
-        raise InvalidArgument(
-            f"{what} columns {text} (column: dtype) are not numbers "
-            f"and no FeatureCoder of Feature {old.id} encodes them, so no model can take "
-            f"them. Encode them, e.g. FeatureCoder.from_feature({old.id}, OneHotEncoder(), "
-            f"columns={sorted(text)}) or OrdinalEncoder() (in a Pipeline: "
-            "Input(..., encoders=Input.Encoder(OneHotEncoder(), columns=[...]))), or leave "
-            "them out of the Feature."
-        )
+    check_numbers_or_encoded(dtypes, encoded_columns(old), old.id, what)

@@ -94,6 +94,37 @@ def is_numeric(dtype_name: str) -> bool:
         return False
 
 
+def check_numbers_or_encoded(
+    dtypes: dict[str, str], encoded: Iterable[str], feature_id: int, what: str
+) -> None:
+    """Raise unless each column of these dtypes is numbers or one that a coder encodes.
+
+    Args:
+        dtypes: ``{column: dtype}`` of some samples of a Feature's columns.
+        encoded: The columns a (non-imputer) coder of the Feature encodes.
+        feature_id: The Feature whose coders apply (the trained one, for inference).
+        what: How the error names the samples' owner, e.g. ``"feature_ids: Feature 3's"``.
+
+    Raises:
+        InvalidArgument: Naming the columns, their dtypes and the coder to add.
+    """
+    encoded = set(encoded)
+    text = {
+        column: dtype
+        for column, dtype in dtypes.items()
+        if column not in encoded and not is_numeric(dtype)
+    }
+    if text:
+        raise InvalidArgument(
+            f"{what} columns {text} (column: dtype) are not numbers "
+            f"and no FeatureCoder of Feature {feature_id} encodes them, so no model can take "
+            f"them. Encode them, e.g. FeatureCoder.from_feature({feature_id}, OneHotEncoder(), "
+            f"columns={sorted(text)}) or OrdinalEncoder() (in a Pipeline: "
+            "Input(..., encoders=Input.Encoder(OneHotEncoder(), columns=[...]))), or leave "
+            "them out of the Feature."
+        )
+
+
 def _check_filters(
     columns: list[str], dtypes: dict[str, str], filter_dtypes: Any, filter_columns: Any
 ) -> tuple[list[Any], list[str] | None]:

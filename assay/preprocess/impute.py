@@ -15,6 +15,7 @@ its other coders, on columns those may encode too.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -109,3 +110,36 @@ def gap_counts(data: Any, columns: list[str]) -> dict[str, int]:
         missing = np.isnan(array.reshape(-1, array.shape[-1])).sum(axis=0)
         counts = {str(column): int(count) for column, count in zip(columns, missing, strict=True)}
     return {column: count for column, count in counts.items() if count}
+
+
+def unfilled_gaps(data: Any, columns: list[str], fillable: Iterable[str]) -> dict[str, int]:
+    """``{column: missing count}`` of the columns with gaps that are not in ``fillable``."""
+    fillable = set(fillable)
+    return {
+        column: count
+        for column, count in gap_counts(data, columns).items()
+        if column not in fillable
+    }
+
+
+def refuse_gaps(gaps: dict[str, int], feature_id: int, what: str) -> None:
+    """Raise when new samples of a trained Feature have gaps its preprocessing cannot fill.
+
+    Args:
+        gaps: ``{column: missing count}`` that nothing fills (``unfilled_gaps``).
+        feature_id: The Feature the Predictor was trained on.
+        what: How the error names the new samples, e.g. ``"feature_ids: Feature 3"``.
+
+    Raises:
+        InvalidArgument: When ``gaps`` is not empty: the columns, the counts, and the
+            imputer to train with.
+    """
+    if gaps:
+        raise InvalidArgument(
+            f"{what} has missing values {gaps} (column: count) that "
+            f"the Predictor's preprocessing cannot fill: its Feature {feature_id} had none "
+            "there and has no imputer or interpolater for them, so the model would predict "
+            "from NaN. Drop or fill those rows, or train with an imputer, e.g. "
+            f"Input.Imputer(SimpleImputer(strategy='median'), columns={sorted(gaps)}) "
+            f"(FeatureCoder.from_feature(feature_id, SimpleImputer(...)))."
+        )

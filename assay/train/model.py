@@ -102,3 +102,24 @@ class TrainedModel:
             analysis_type=algorithm.analysis_type,
             preprocessing=preprocessing,
         )
+
+
+def load_model(library: str, model_file: bytes) -> Any:
+    """A model saved by its library's adapter, ready to predict, in any process.
+
+    PyTorch saves the optimizer too: its restored state is ``model.optimizer`` (when one was
+    saved), so training can continue.
+
+    Args:
+        library: The adapter's name, e.g. ``'keras'``.
+        model_file: What ``Adapter.save`` returned (``Predictor.model_file``).
+    """
+    from assay.train.adapters import get_adapter
+
+    loaded = get_adapter(library).load(model_file)
+    if isinstance(loaded, tuple):
+        model, optimizer = loaded
+        if optimizer is not None:
+            model.optimizer = optimizer
+        return model
+    return loaded

@@ -28,7 +28,7 @@ from assay.train.adapters.base import Adapter
 PREDICT_BATCH = 4096  # samples per forward pass when predicting
 
 
-def _batched_forward(model: Any, features: Any, batch_size: int = PREDICT_BATCH) -> np.ndarray:
+def batched_forward(model: Any, features: Any, batch_size: int = PREDICT_BATCH) -> np.ndarray:
     """The model's outputs for every sample, in batches, without gradients, as an array."""
     import torch
 
@@ -50,7 +50,7 @@ def default_predict(analysis_type: str) -> Callable:
     """``fn_predict(model, features)`` matching the default losses (see the module)."""
 
     def fn_predict(model: Any, features: Any) -> Any:
-        output = _batched_forward(model, features)
+        output = batched_forward(model, features)
         if analysis_type == "regression":
             return output
         rows = output.reshape(len(output), -1)
