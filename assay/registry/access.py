@@ -48,7 +48,7 @@ def model_row(db: Session, model_id: int, for_update: bool = False) -> Registere
         statement = statement.with_for_update()
     row = db.scalar(statement)
     if row is None:
-        raise NotFound(f"registered model with id {model_id} does not exist.")
+        raise NotFound(f"RegisteredModel with id {model_id} does not exist.")
     return row
 
 
@@ -59,7 +59,7 @@ def version_row(db: Session, version_id: int, for_update: bool = False) -> Model
         statement = statement.with_for_update()
     row = db.scalar(statement)
     if row is None:
-        raise NotFound(f"model version with id {version_id} does not exist (deleted?).")
+        raise NotFound(f"ModelVersion with id {version_id} does not exist.")
     return row
 
 
