@@ -7,7 +7,7 @@ version) before anything is written.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from assay.orm.base import utcnow
 from assay.registry.audit import current_user
 from assay.registry.tables import ModelVersion, RegisteredModel, VersionFormat
 
+R = TypeVar("R", RegisteredModel, ModelVersion)
 #: Fields of a model that the audit log shows before and after a change.
 MODEL_FIELDS = ("name", "context", "description", "tags", "is_starred")
 #: Fields of a version that the audit log shows before and after a change.
@@ -43,23 +44,26 @@ def check_id(value: Any, argument: str) -> int:
 
 def model_row(db: Session, model_id: int, for_update: bool = False) -> RegisteredModel:
     """The model with this id, locked against concurrent writers when ``for_update``."""
-    statement = select(RegisteredModel).where(RegisteredModel.id == check_id(model_id, "model"))
-    if for_update:
-        statement = statement.with_for_update()
-    row = db.scalar(statement)
-    if row is None:
-        raise NotFound(f"RegisteredModel with id {model_id} does not exist.")
-    return row
+    return row_by_id(db, RegisteredModel, model_id, for_update)
 
 
 def version_row(db: Session, version_id: int, for_update: bool = False) -> ModelVersion:
     """The version with this id (a row id, not its number), locked when ``for_update``."""
-    statement = select(ModelVersion).where(ModelVersion.id == check_id(version_id, "version"))
+    return row_by_id(db, ModelVersion, version_id, for_update)
+
+
+def row_by_id(db: Session, table: type[R], row_id: int, for_update: bool) -> R:
+    """A row by id; with ``for_update``, locked and read afresh (not from the session's cache).
+
+    Raises:
+        NotFound: No row of ``table`` has the id.
+    """
+    statement = select(table).where(table.id == check_id(row_id, f"{table.__name__} id"))
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     row = db.scalar(statement)
     if row is None:
-        raise NotFound(f"ModelVersion with id {version_id} does not exist.")
+        raise NotFound(f"{table.__name__} with id {row_id} does not exist.")
     return row
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from assay.orm.base import BaseModel
 from assay.orm.dataset import Dataset
+from assay.registry.records import dataset_record
 
 if TYPE_CHECKING:
     from assay.orm.algorithm import Algorithm
@@ -194,17 +195,9 @@ def label_steps(label: Label) -> list[str]:
 
 def dataset_node(dataset: Dataset) -> Lineage:
     """A Dataset: name, version, kind and the sha256 of its bytes."""
-    return Lineage("Dataset", dataset.id, dataset_details(dataset))
-
-
-def dataset_details(dataset: Dataset) -> dict[str, Any]:
-    """What identifies a Dataset's content."""
-    return {
-        "name": dataset.name,
-        "version": dataset.version,
-        "typ": dataset.typ,
-        "sha256": dataset.sha256_hexdigest,
-    }
+    details = dataset_record(dataset)
+    del details["dataset_id"]
+    return Lineage("Dataset", dataset.id, {**details, "typ": dataset.typ})
 
 
 def record_node(record: dict[str, Any]) -> Lineage:

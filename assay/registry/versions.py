@@ -83,7 +83,7 @@ def create_version(
         config: A JSON object that a deployment reads.
         records: The training data: Dataset ids or Datasets, or references (str).
         formats: Files to upload with it, by format id (see ``add_format``).
-        performance: Metrics, usually per split.
+        performance: Metrics, usually per split (``predictor.register`` sets it).
         predictor_id: The Predictor it was made from (``predictor.register`` sets it).
 
     Raises:
