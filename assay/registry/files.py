@@ -189,7 +189,7 @@ def store_file(db: Session, staged: Staged) -> StoredFile:
     if row is None:
         row = StoredFile(sha256=staged.sha256, size=staged.size, store=store.key)
         db.add(row)
-        db.flush()  # chunks in the metastore refer to this row
+        db.flush()
     if not store.exists(db, staged.sha256):
         store.put(db, staged.path, staged.sha256)
         on_rollback(functools.partial(collect, [staged.sha256], store.key))

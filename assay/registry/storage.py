@@ -144,7 +144,7 @@ class DatabaseStore:
         return db.scalar(statement) is not None
 
     def put(self, db: Session, staged: Path, sha256: str) -> None:
-        """Insert the file's chunks (its ``StoredFile`` row must be added first)."""
+        """Insert the file's chunks, one statement per chunk."""
         try:
             if self.exists(db, sha256):
                 return

@@ -326,7 +326,9 @@ class VersionFormat(Base):
         ForeignKey("modelversion.id", ondelete="CASCADE"), index=True
     )
     format_id: Mapped[str] = mapped_column(String(32))
-    sha256: Mapped[str] = mapped_column(ForeignKey("registryfile.sha256"), index=True)
+    #: The file in ``registryfile`` (no foreign key: every foreign key of the metastore points
+    #: at an ``id``; a trigger keeps a referenced file from going instead).
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     #: The uploaded file's name, when it came from a path or a named file object.
     filename: Mapped[str | None] = mapped_column(String(255))
@@ -363,8 +365,6 @@ class FileChunk(Base):
 
     __tablename__ = "registrychunk"
 
-    sha256: Mapped[str] = mapped_column(
-        ForeignKey("registryfile.sha256", ondelete="CASCADE"), primary_key=True
-    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     idx: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)

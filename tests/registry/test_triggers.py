@@ -93,5 +93,7 @@ def test_stored_contents_never_change_and_stay_while_referenced():
     refused_sql("contents never change", "UPDATE registryfile SET size = 2")
     sql("UPDATE versionformat SET sha256 = 'f00d' WHERE version_id = :id", id=v.id)
     refused_sql("still referenced", "DELETE FROM registrychunk WHERE sha256 = 'f00d'")
+    refused_sql("still referenced", "DELETE FROM registryfile WHERE sha256 = 'f00d'")
     sql("UPDATE versionformat SET sha256 = :sha WHERE version_id = :id", sha=sha, id=v.id)
     sql("DELETE FROM registrychunk WHERE sha256 = 'f00d'")
+    sql("DELETE FROM registryfile WHERE sha256 = 'f00d'")

@@ -8,7 +8,9 @@ whoever writes to it (assay, or SQL typed by hand):
 - a published version, and its formats, can be deleted only once an audit entry records
   the forced deletion (``action = 'delete' AND forced``) of that version;
 - audit entries can never be updated or deleted;
-- a stored file's chunks never change, and go only when no format references the file.
+- a stored file's row and chunks never change, and go only when no format references the
+  file (``versionformat.sha256`` names the file without a foreign key: every foreign key of
+  the metastore points at an ``id``).
 
 Note for later migrations: SQLite's batch mode rebuilds a table and loses its triggers;
 a migration that alters one of these tables must create its triggers again.
@@ -70,6 +72,11 @@ SQLITE_TRIGGERS = {
         "EXISTS (SELECT 1 FROM versionformat WHERE sha256 = OLD.sha256)",
         REFERENCED,
     ),
+    "registryfile_referenced_delete": (
+        "BEFORE DELETE ON registryfile",
+        "EXISTS (SELECT 1 FROM versionformat WHERE sha256 = OLD.sha256)",
+        REFERENCED,
+    ),
     "registryfile_no_update": ("BEFORE UPDATE OF sha256, size ON registryfile", "1", IMMUTABLE),
 }
 
@@ -112,7 +119,7 @@ BEGIN
   RETURN NEW;
 END $$;
 
-CREATE FUNCTION assay_registrychunk_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION assay_file_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM versionformat WHERE sha256 = OLD.sha256) THEN
     RAISE EXCEPTION '{REFERENCED} (sha256 %)', OLD.sha256;
@@ -131,14 +138,16 @@ POSTGRES_TRIGGERS = {
     "registrychunk_no_update": "BEFORE UPDATE ON registrychunk "
     f"FOR EACH ROW EXECUTE FUNCTION assay_refuse('{IMMUTABLE}')",
     "registrychunk_referenced_delete": "BEFORE DELETE ON registrychunk "
-    "FOR EACH ROW EXECUTE FUNCTION assay_registrychunk_referenced()",
+    "FOR EACH ROW EXECUTE FUNCTION assay_file_referenced()",
+    "registryfile_referenced_delete": "BEFORE DELETE ON registryfile "
+    "FOR EACH ROW EXECUTE FUNCTION assay_file_referenced()",
     "registryfile_no_update": "BEFORE UPDATE OF sha256, size ON registryfile "
     f"FOR EACH ROW EXECUTE FUNCTION assay_refuse('{IMMUTABLE}')",
 }
 POSTGRES_FUNCTION_NAMES = (
     "assay_modelversion_frozen()",
     "assay_versionformat_frozen()",
-    "assay_registrychunk_referenced()",
+    "assay_file_referenced()",
     "assay_refuse()",
     "assay_deletion_recorded(integer)",
     "assay_version_published(integer)",
@@ -219,7 +228,6 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('idx', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
-    sa.ForeignKeyConstraint(['sha256'], ['registryfile.sha256'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('sha256', 'idx')
     )
     op.create_table('versionformat',
@@ -233,7 +241,6 @@ def upgrade() -> None:
     sa.Column('time_updated', assay.orm.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=255), nullable=False),
     sa.Column('updated_by', sa.String(length=255), nullable=False),
-    sa.ForeignKeyConstraint(['sha256'], ['registryfile.sha256'], ),
     sa.ForeignKeyConstraint(['version_id'], ['modelversion.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('version_id', 'format_id')
