@@ -1,7 +1,8 @@
 """Formats for the registry's tests, and a snapshot of everything the registry has written.
 
-The tests register their own small formats (``txt``: a header and a constant answer; ``blob``:
-any non-empty file) for the duration of each test, so that they need no model library.
+The tests of the registry's core register their own small formats (``txt``: a header and a
+constant answer; ``blob``: any file) for the duration of each test, so that they need no
+model library; the real formats' tests (``formats/``) see only the real ones.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def txt(answer: str = "yes") -> bytes:
     return HEADER + answer.encode()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def test_formats(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the test formats for one test only."""
+    """Register the test formats for one test only (``usefixtures("test_formats")``)."""
     monkeypatch.setitem(base._FORMATS, "txt", TextFormat())
     monkeypatch.setitem(base._FORMATS, "blob", BlobFormat())
 

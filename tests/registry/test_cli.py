@@ -1,8 +1,11 @@
+import pytest
 from typer.testing import CliRunner
 
 from assay.cli import app
 from assay.registry import Registry
 from tests.registry.conftest import txt
+
+pytestmark = pytest.mark.usefixtures("test_formats")
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from assay.registry.storage import registry_dir
 from assay.store import reading
 from tests.registry.conftest import BlobFormat, Constant, refused, txt
 
-pytestmark = pytest.mark.usefixtures("backend")
+pytestmark = pytest.mark.usefixtures("backend", "test_formats")
 
 
 def version(**fields):

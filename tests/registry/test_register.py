@@ -11,6 +11,8 @@ from assay.registry import Registry
 from assay.registry.formats import ModelFormat, base
 from tests.registry.conftest import refused
 
+pytestmark = pytest.mark.usefixtures("test_formats")
+
 
 class SklearnPickle(ModelFormat):
     """Exports the fitted scikit-learn estimator (a stand-in for the real ``pkl``)."""

@@ -9,6 +9,8 @@ from assay.registry.storage import registry_dir
 from assay.store import reading
 from tests.registry.conftest import txt
 
+pytestmark = pytest.mark.usefixtures("test_formats")
+
 
 def stored():
     with reading() as db:

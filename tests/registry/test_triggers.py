@@ -8,7 +8,7 @@ from assay.registry import Registry
 from assay.store import engine
 from tests.registry.conftest import stored_state, txt
 
-pytestmark = pytest.mark.usefixtures("backend")
+pytestmark = pytest.mark.usefixtures("backend", "test_formats")
 
 FROZEN = "is published: it and its formats cannot change"
 

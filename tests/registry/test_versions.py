@@ -7,7 +7,7 @@ from assay.registry import ModelVersion, RegisteredModel, Registry
 from assay.registry.versions import MAX_VERSIONS
 from tests.registry.conftest import refused, txt
 
-pytestmark = pytest.mark.usefixtures("backend")
+pytestmark = pytest.mark.usefixtures("backend", "test_formats")
 
 
 def numbers(model):
