@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from assay.registry.cli import app as registry_app
+
 app = typer.Typer(
     help="assay: rigorous, reproducible machine learning with a metastore.",
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(registry_app, name="registry")
 
 
 @app.command()

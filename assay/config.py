@@ -1,8 +1,9 @@
 """Where the metastore and the artifacts live.
 
 ``ASSAY_HOME`` (default ``~/.assay``) holds the SQLite metastore and the samples cache;
-``ASSAY_DATABASE_URL`` points the metastore elsewhere, e.g. at a shared PostgreSQL server.
-Both are read on every call, so tests and notebooks can switch them at run time.
+``ASSAY_DATABASE_URL`` points the metastore elsewhere, e.g. at a shared PostgreSQL server;
+``ASSAY_ARTIFACT_URL`` (any fsspec URL) puts the model registry's files in a shared store.
+All are read on every call, so tests and notebooks can switch them at run time.
 """
 
 from __future__ import annotations
@@ -34,3 +35,11 @@ def cache_dir() -> Path:
     path = assay_home() / "cache" / "samples"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def artifact_url() -> str | None:
+    """The fsspec URL of a shared store for the model registry's files (``ASSAY_ARTIFACT_URL``).
+
+    Unset, the files go to ``ASSAY_HOME/registry``, or into a PostgreSQL metastore itself.
+    """
+    return os.environ.get("ASSAY_ARTIFACT_URL") or None

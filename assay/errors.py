@@ -19,6 +19,10 @@ class NotFound(AssayError, LookupError):
     """A row, file or column that was asked for does not exist."""
 
 
+class Frozen(InvalidArgument):
+    """A published model version (or its files) cannot change; nothing was written."""
+
+
 class StillNeeded(AssayError):
     """A row cannot be deleted alone: other rows are built on it; nothing was deleted."""
 

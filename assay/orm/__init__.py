@@ -15,6 +15,7 @@ from assay.orm.shape import FeatureShaper
 from assay.orm.splitset import Fold, Splitset
 from assay.orm.tabular import Tabular  # noqa: F401 - registers Dataset.Tabular
 from assay.orm.window import Window
+from assay.registry import tables as _registry_tables  # noqa: F401 - the registry's tables
 
 __all__ = [
     "Algorithm",

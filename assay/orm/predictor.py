@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from assay.orm.run import Job
     from assay.orm.splitset import Splitset
+    from assay.registry.tables import ModelVersion
 
 if TYPE_CHECKING:
     from assay.evaluate.predict import Evaluation
@@ -145,6 +146,31 @@ class Predictor(Deletable, BaseModel):
         from assay.serve import predict_frame
 
         return predict_frame(self.id, data)
+
+    @id_method
+    def register(
+        self,
+        name: str,
+        formats: list[str] | None = None,
+        description: str | None = None,
+        tags: str | list[str] | None = None,
+        context: str = "default",
+    ) -> ModelVersion:
+        """Register this model as the next version of the registered model ``name``.
+
+        The model is created if missing; the version gets this Predictor's hyperparameters,
+        config, training records, metrics per split, and a file per format, exported here.
+
+        Args:
+            name: The registered model's name in ``context``.
+            formats: Format ids to export (default ``["pkl"]``).
+            description: The version's markdown description.
+            tags: The version's tags, a list or a comma-separated str.
+            context: The registry context of the model.
+        """
+        from assay.registry.register import register_predictor
+
+        return register_predictor(self, name, formats, description, tags, context)
 
     def fit_splitset(self) -> Splitset:
         """The Splitset this Predictor was trained on."""

@@ -1,0 +1,75 @@
+"""``Registry``: the entry point of the model registry on this metastore.
+
+``Registry()`` works on the metastore that ``ASSAY_DATABASE_URL`` (or ``ASSAY_HOME``) names,
+in the context ``"default"``. A context groups models (a team, a project): names are unique
+within one, and the server checks permissions per context.
+"""
+
+from __future__ import annotations
+
+from assay.registry.catalog import create_model, find_models, get_model
+from assay.registry.checks import clean_name
+from assay.registry.tables import RegisteredModel
+from assay.store import reading
+
+
+class Registry:
+    """Models by name in one context: create, list, search, open.
+
+    Args:
+        context: The context to work in; ``"default"`` locally.
+    """
+
+    def __init__(self, context: str = "default") -> None:
+        self.context = clean_name(context, "context")
+
+    def __repr__(self) -> str:
+        with reading() as db:
+            url = db.get_bind().url.render_as_string(hide_password=True)
+        return f"<Registry context={self.context!r} on {url}>"
+
+    def create_model(
+        self,
+        name: str,
+        tags: str | list[str] | None = None,
+        description: str | None = None,
+    ) -> RegisteredModel:
+        """A new model in this registry's context.
+
+        Args:
+            name: Unique in the context.
+            tags: A list or a comma-separated str; each at most 32 characters.
+            description: Markdown text, editable any time.
+
+        Raises:
+            InvalidArgument: A bad argument, or a name taken in the context.
+        """
+        return create_model(name, self.context, tags, description)
+
+    def models(
+        self,
+        search: str | None = None,
+        tags: str | list[str] | None = None,
+        sort_by: str = "name",
+        ascending: bool = True,
+        context: str | None = None,
+    ) -> list[RegisteredModel]:
+        """The models whose name contains ``search`` (any case) and that have every tag.
+
+        Args:
+            search: Part of the name; None lists all.
+            tags: Tags each model must have, as a list or a comma-separated str.
+            sort_by: ``name``, ``time_created`` or ``time_updated``.
+            ascending: Sort direction.
+            context: Another context to list than this registry's.
+        """
+        where = self.context if context is None else clean_name(context, "context")
+        return find_models(where, search, tags, sort_by, ascending)
+
+    def model(self, name: str | int) -> RegisteredModel:
+        """The model with this name in this context, or with this id.
+
+        Raises:
+            NotFound: No such model.
+        """
+        return get_model(self.context, name)
