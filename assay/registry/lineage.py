@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from assay.orm.feature import Feature
     from assay.orm.label import Label
     from assay.orm.predictor import Predictor
-    from assay.orm.queue import Job, Queue
+    from assay.orm.queue import Queue
+    from assay.orm.run import Job
     from assay.orm.splitset import Fold, Splitset
     from assay.registry.tables import ModelVersion
 
