@@ -98,6 +98,8 @@ class Run(BaseModel):
     traceback: Mapped[str | None] = mapped_column(Text)
     time_started: Mapped[Any | None] = mapped_column(UtcDateTime)
     time_ended: Mapped[Any | None] = mapped_column(UtcDateTime)
+    #: When the process training this run last said it was alive (see ``store.liveness``).
+    heartbeat: Mapped[Any | None] = mapped_column(UtcDateTime)
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None]
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"), index=True)
