@@ -204,7 +204,9 @@ def report(spec: dict[str, Any], ours: dict[str, float], theirs: dict[str, float
         if theirs is not None:
             times = theirs[key] / ours[key]
             verdict = "ok" if times >= TARGET else "BELOW TARGET"
-            line += f"   mlflow {theirs[key]:8.3f} s   {times:6.1f}x (target >= {TARGET:g}x) {verdict}"
+            line += (
+                f"   mlflow {theirs[key]:8.3f} s   {times:6.1f}x (target >= {TARGET:g}x) {verdict}"
+            )
         print(line)
 
 

@@ -5,6 +5,7 @@ Small sizes only: this checks that the benchmark works, not how fast anything is
 
 import json
 import re
+from pathlib import Path
 
 from assay.registry import Registry
 from bench.registry import OPERATIONS, assay_workload, run, write_workload
@@ -13,7 +14,7 @@ from bench.registry import OPERATIONS, assay_workload, run, write_workload
 def test_the_assay_half_does_the_whole_workload(tmp_path):
     spec = write_workload(tmp_path, versions=3, size=5_000, models=10, matches=2)
     assert json.loads((tmp_path / "workload.json").read_text()) == spec
-    pickles = [open(path, "rb").read() for path in spec["pickles"]]
+    pickles = [Path(path).read_bytes() for path in spec["pickles"]]
     assert len(set(pickles)) == 3 and all(len(data) > 4_000 for data in pickles)
 
     seconds = assay_workload(tmp_path)
