@@ -4,7 +4,8 @@ Create a model and 30 versions, each with its own 1 MB pickled scikit-learn mode
 version; create 1,000 models, 10 of them with the tag searched for; find those 10 by tag;
 download every version's file. Each side runs in a fresh process on a SQLite file and a local
 artifact folder: assay with its own Python, MLflow (``MLFLOW_VERSION``) with the Python of a
-virtual environment of its own, since its pins do not fit assay's. Target: assay at least
+virtual environment of its own, since its pins do not fit assay's. The two take turns,
+``ROUNDS`` times each, and the median of each operation is compared. Target: assay at least
 ``TARGET`` times faster on each operation.
 
 The MLflow environment is ``$ASSAY_BENCH_MLFLOW_VENV``, by default ``.venv-mlflow`` in the
@@ -31,6 +32,8 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 MLFLOW_VERSION = "3.17.2"
 TARGET = 3.0
 VERSIONS, PICKLE_BYTES, MODELS, MATCHES, SEARCH_REPEATS = 30, 1_000_000, 1_000, 10, 5
+#: How many times each side runs the workload, taking turns; the median is reported.
+ROUNDS = 3
 #: What each operation is, in the order they run, for the printed table.
 OPERATIONS = {
     "create_versions": "create a model and {versions} versions, one {size} pickle each",
@@ -99,11 +102,11 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def assay_workload(folder: Path) -> dict[str, float]:
+def assay_workload(folder: Path, work: Path) -> dict[str, float]:
     """Run the workload of ``folder/workload.json`` through assay's Registry; seconds per step.
 
     The metastore is the one ``ASSAY_HOME``/``ASSAY_DATABASE_URL`` names; it is created and
-    migrated before the timing starts, as MLflow's is.
+    migrated before the timing starts, as MLflow's is. Downloads go to ``work``.
     """
     from assay.registry import Registry
 
@@ -133,8 +136,8 @@ def assay_workload(folder: Path) -> dict[str, float]:
         found = registry.models(tags=[spec["tag"]])
         assert len(found) == spec["matches"], len(found)
 
-    downloads = folder / "assay-downloads"
-    downloads.mkdir()
+    downloads = work / "assay-downloads"
+    downloads.mkdir(parents=True)
 
     def download_versions() -> None:
         for number in range(1, len(pickles) + 1):
@@ -163,17 +166,17 @@ def run_half(command: list[str], env: dict[str, str]) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def assay_half(folder: Path) -> dict[str, float]:
-    """assay's figures, from a fresh process on a fresh ASSAY_HOME inside ``folder``."""
-    env = dict(os.environ, ASSAY_HOME=str(folder / "assay_home"))
+def assay_half(folder: Path, work: Path) -> dict[str, float]:
+    """assay's figures, from a fresh process on a fresh ASSAY_HOME inside ``work``."""
+    env = dict(os.environ, ASSAY_HOME=str(work / "assay_home"))
     for name in ("ASSAY_DATABASE_URL", "ASSAY_ARTIFACT_URL"):
         env.pop(name, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
-    return run_half([sys.executable, "-m", "bench.registry", "assay", str(folder)], env)
+    return run_half([sys.executable, "-m", "bench.registry", "assay", str(folder), str(work)], env)
 
 
-def mlflow_half(folder: Path, venv: Path) -> dict[str, float] | None:
-    """MLflow's figures from its own environment's Python, or None (saying how) if missing."""
+def mlflow_python(venv: Path) -> Path | None:
+    """The Python of MLflow's environment, or None (saying how to build it) if missing."""
     python = venv / "bin" / "python"
     if not python.exists():
         print(
@@ -182,14 +185,26 @@ def mlflow_half(folder: Path, venv: Path) -> dict[str, float] | None:
             "scikit-learn\n(or `make mlflow-venv`), or point ASSAY_BENCH_MLFLOW_VENV at one."
         )
         return None
+    return python
+
+
+def mlflow_half(folder: Path, work: Path, python: Path) -> dict[str, float]:
+    """MLflow's figures, from a fresh process of its environment's Python in ``work``."""
     script = str(Path(__file__).with_name("registry_mlflow.py"))
     env = {key: value for key, value in os.environ.items() if not key.startswith("MLFLOW_")}
     env.pop("PYTHONPATH", None)
-    return run_half([str(python), script, str(folder)], env)
+    return run_half([str(python), script, str(folder), str(work)], env)
 
 
-def report(spec: dict[str, Any], ours: dict[str, float], theirs: dict[str, float] | None) -> None:
-    """Print each operation's seconds on both sides and how many times faster assay is."""
+def medians(rounds: list[dict[str, float]]) -> dict[str, float]:
+    """The median seconds of each operation over rounds."""
+    return {key: statistics.median(one[key] for one in rounds) for key in rounds[0]}
+
+
+def report(
+    spec: dict[str, Any], ours: dict[str, float], theirs: dict[str, float] | None, rounds: int
+) -> None:
+    """Print each operation's median seconds on both sides and how many times faster assay is."""
     size = os.path.getsize(spec["pickles"][0])
     words = {
         "versions": len(spec["pickles"]),
@@ -198,7 +213,10 @@ def report(spec: dict[str, Any], ours: dict[str, float], theirs: dict[str, float
         "matches": spec["matches"],
         "repeats": spec["search_repeats"],
     }
-    print(f"\nModel registry: assay against MLflow {MLFLOW_VERSION} (SQLite, local artifacts)")
+    print(
+        f"\nModel registry: assay against MLflow {MLFLOW_VERSION} (SQLite, local artifacts; "
+        f"median of {rounds} rounds each)"
+    )
     for key, what in OPERATIONS.items():
         line = f"  {what.format(**words):<58} assay {ours[key]:8.3f} s"
         if theirs is not None:
@@ -215,28 +233,38 @@ def run(
     size: int = PICKLE_BYTES,
     models: int = MODELS,
     matches: int = MATCHES,
+    rounds: int = ROUNDS,
 ) -> dict[str, dict[str, float] | None]:
-    """Run both halves on one workload, print the comparison; returns the figures.
+    """Run both halves on one workload, print the comparison; returns the median figures.
+
+    The halves take turns, ``rounds`` times each, so that a machine busy with other work
+    slows both alike; each round starts from an empty metastore and artifact folder.
 
     Args:
         versions: How many versions the model gets.
         size: About how many bytes each version's pickle has.
         models: How many models the search looks among.
         matches: How many of them carry the tag searched for.
+        rounds: How many times each half runs.
     """
     folder = Path(tempfile.mkdtemp(prefix="assay-bench-registry-"))
     try:
         spec = write_workload(folder, versions, size, models, matches)
-        ours = assay_half(folder)
-        theirs = mlflow_half(folder, mlflow_venv())
-        report(spec, ours, theirs)
-        return {"assay": ours, "mlflow": theirs}
+        python = mlflow_python(mlflow_venv())
+        ours, theirs = [], []
+        for at in range(rounds):
+            ours.append(assay_half(folder, folder / f"assay-{at}"))
+            if python is not None:
+                theirs.append(mlflow_half(folder, folder / f"mlflow-{at}", python))
+        figures = {"assay": medians(ours), "mlflow": medians(theirs) if theirs else None}
+        report(spec, figures["assay"], figures["mlflow"], rounds)
+        return figures
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["assay"]:
-        print(json.dumps(assay_workload(Path(sys.argv[2]))))
+        print(json.dumps(assay_workload(Path(sys.argv[2]), Path(sys.argv[3]))))
     else:
         run()

@@ -3,11 +3,12 @@
 Run by the MLflow virtual environment's Python (``python bench/registry_mlflow.py FOLDER``),
 never by assay's: it imports only the standard library and mlflow, reads the workload from
 ``FOLDER/workload.json`` and prints the seconds of each operation as one JSON line.
+Everything it writes goes to ``WORK`` (``python bench/registry_mlflow.py FOLDER WORK``).
 
 MLflow is driven through its lowest-cost public path, ``MlflowClient``: each version is a
 run whose artifact is the pickle, registered from the run's artifact folder, and downloaded
 through the ``models:/NAME/VERSION`` URI that resolves the registry. The tracking and registry
-store is a SQLite file and the artifacts a local folder, both in ``FOLDER/mlflow``; the
+store is a SQLite file and the artifacts a local folder, both in ``WORK/mlflow``; the
 database is created (and migrated) before any timing starts.
 """
 
@@ -27,14 +28,14 @@ def timed(work) -> float:
     return time.perf_counter() - started
 
 
-def main(folder: Path) -> None:
+def main(folder: Path, work: Path) -> None:
     """Run the workload of ``folder/workload.json`` and print the seconds per operation."""
     import mlflow
     from mlflow import MlflowClient
 
     spec = json.loads((folder / "workload.json").read_text())
-    home = folder / "mlflow"
-    home.mkdir()
+    home = work / "mlflow"
+    home.mkdir(parents=True)
     mlflow.set_tracking_uri(f"sqlite:///{home / 'mlflow.db'}")
     mlflow.set_registry_uri(f"sqlite:///{home / 'mlflow.db'}")
     client = MlflowClient()
@@ -64,7 +65,7 @@ def main(folder: Path) -> None:
         found = client.search_registered_models(filter_string=f"tags.{spec['tag']} = 'true'")
         assert len(found) == spec["matches"], len(found)
 
-    downloads = folder / "mlflow-downloads"
+    downloads = work / "mlflow-downloads"
 
     def download_versions() -> None:
         for number in range(1, len(pickles) + 1):
@@ -86,4 +87,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -17,7 +17,7 @@ def test_the_assay_half_does_the_whole_workload(tmp_path):
     pickles = [Path(path).read_bytes() for path in spec["pickles"]]
     assert len(set(pickles)) == 3 and all(len(data) > 4_000 for data in pickles)
 
-    seconds = assay_workload(tmp_path)
+    seconds = assay_workload(tmp_path, tmp_path / "work")
 
     assert list(seconds) == list(OPERATIONS) and all(value > 0 for value in seconds.values())
     registry = Registry()
@@ -26,7 +26,7 @@ def test_the_assay_half_does_the_whole_workload(tmp_path):
     assert len(registry.models()) == 11
     assert [m.name for m in registry.models(tags=["needle"])] == ["model-00000", "model-00005"]
     for number, data in enumerate(pickles, start=1):
-        assert (tmp_path / "assay-downloads" / f"churn-v{number}.pkl").read_bytes() == data
+        assert (tmp_path / "work" / "assay-downloads" / f"churn-v{number}.pkl").read_bytes() == data
 
 
 def test_without_mlflow_it_says_how_to_install_it_and_reports_assay_alone(
@@ -34,7 +34,7 @@ def test_without_mlflow_it_says_how_to_install_it_and_reports_assay_alone(
 ):
     monkeypatch.setenv("ASSAY_BENCH_MLFLOW_VENV", str(tmp_path / "no-venv"))
 
-    figures = run(versions=2, size=5_000, models=4, matches=2)
+    figures = run(versions=2, size=5_000, models=4, matches=2, rounds=1)
 
     assert figures["mlflow"] is None and list(figures["assay"]) == list(OPERATIONS)
     out = capsys.readouterr().out
