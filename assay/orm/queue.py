@@ -31,6 +31,8 @@ from assay.store.scores import queue_predictions
 
 if TYPE_CHECKING:
     from assay.orm.predictor import Prediction, Predictor
+    from assay.orm.search import QueueSearch, Trial
+    from assay.search.spec import Search
 
 __all__ = ["CLAIMABLE", "STATUSES", "Job", "Queue", "Run"]
 
@@ -61,6 +63,7 @@ class Queue(QueueResults, Deletable, BaseModel):
     hyperparamset_: Mapped[Hyperparamset | None] = relationship("Hyperparamset", viewonly=True)
     jobs_: Mapped[list[Job]] = relationship("Job", viewonly=True, order_by="Job.id")
     runs_: Mapped[list[Run]] = relationship("Run", viewonly=True, order_by="Run.id")
+    search_: Mapped[QueueSearch | None] = relationship("QueueSearch", viewonly=True, uselist=False)
     predictors_: Mapped[list[Predictor]] = relationship(
         "Predictor",
         secondary="job",
@@ -100,6 +103,11 @@ class Queue(QueueResults, Deletable, BaseModel):
         """The Predictors trained so far."""
         return related(self, "predictors_")
 
+    @property
+    def search(self) -> QueueSearch | None:
+        """The search that chooses this Queue's hyperparameters, if it was made with one."""
+        return related(self, "search_")
+
     @classmethod
     def from_algorithm(
         cls,
@@ -111,8 +119,13 @@ class Queue(QueueResults, Deletable, BaseModel):
         description: str | None = None,
         name: str | None = None,
         refit: bool = False,
+        search: Search | None = None,
     ) -> Queue:
         """Queue a Job for each hyperparameter combination and fold, each repeated.
+
+        With ``search``, the combinations are not known up front: ``run_jobs`` asks the
+        search's sampler for them, a batch at a time, and adds each trial's Jobs (one per
+        fold, each repeated) as it goes (see ``assay.search.loop``).
 
         Args:
             algorithm_id: The Algorithm to train.
@@ -127,11 +140,14 @@ class Queue(QueueResults, Deletable, BaseModel):
             refit: With folds: once every fold run has succeeded, ``run_jobs`` trains the
                 best combination once more on all the training samples (see
                 ``refit_best``), and ``best_predictor`` returns that model.
+            search: A ``assay.search.Search``: the sampler, parameters, goal, metric, split
+                and n_trials; not with hyperparamset_id.
 
         Raises:
             InvalidArgument: Bad counts, a Hyperparamset of another Algorithm, an inference
-                Splitset, an analysis_type that does not fit the Label, or refit without
-                folds.
+                Splitset, an analysis_type that does not fit the Label, refit without
+                folds, or a search with a hyperparamset_id, or whose metric the Algorithm's
+                analysis type does not compute, or whose split the Splitset has not.
         """
         check_text(description, "description")
         check_text(name, "name")
@@ -149,7 +165,18 @@ class Queue(QueueResults, Deletable, BaseModel):
         check_fits_label(algorithm.analysis_type, splitset)
         splitset.check_encodable()  # also a Splitset made before Splitset.make checked
         combos: list[Hyperparamcombo | None] = [None]
-        if hyperparamset_id is not None:
+        split_name = None
+        if search is not None:
+            from assay.search.trials import check_search
+
+            if hyperparamset_id is not None:
+                raise InvalidArgument(
+                    f"hyperparamset_id={hyperparamset_id!r} and search choose hyperparameters "
+                    "both; pass one: a search makes its own combinations as it runs."
+                )
+            split_name = check_search(search, algorithm, splitset)  # before any write
+            combos = []
+        elif hyperparamset_id is not None:
             hyperparamset = Hyperparamset.get_by_id(hyperparamset_id)
             if hyperparamset.algorithm_id != algorithm.id:
                 raise InvalidArgument(
@@ -165,6 +192,10 @@ class Queue(QueueResults, Deletable, BaseModel):
                 "samples already. Use a Splitset made with fold_count, or refit=False."
             )
         with transaction() as db:
+            if search is not None:
+                from assay.search.trials import add_search, search_hyperparamset
+
+                hyperparamset_id = search_hyperparamset(algorithm.id)
             queue = cls(
                 algorithm_id=algorithm.id,
                 splitset_id=splitset.id,
@@ -178,6 +209,8 @@ class Queue(QueueResults, Deletable, BaseModel):
             )
             db.add(queue)
             db.flush()
+            if search is not None:
+                add_search(queue, search, split_name)
             for combo in combos:
                 for fold in folds:
                     job = Job(
@@ -202,16 +235,45 @@ class Queue(QueueResults, Deletable, BaseModel):
         queue goes on. Ctrl-C stops after marking the current run as stopped; calling
         ``run_jobs`` again resumes, redoing runs that were cut off, even by a killed process.
         The final message lists what is not done: failures, and runs still running elsewhere.
-        """
-        from assay.search.executors.serial import run_serial
 
-        run_serial(self, progress=progress)
+        A Queue made with a search runs the search instead (see ``assay.search.loop``): it
+        adds trials batch by batch until ``n_trials`` are scored or the sampler is finished,
+        and, called again after an interruption, finishes the trials begun and goes on.
+        """
+        if self.search is not None:
+            from assay.search.loop import InProcessExecutor, run_search
+
+            run_search(self, InProcessExecutor(), progress=progress)
+        else:
+            from assay.search.executors.serial import run_serial
+
+            run_serial(self, progress=progress)
         self.runs_completed = Queue.get_by_id(self.id).runs_completed
         if self.refit and not self.refit_jobs():
             from assay.search.refit import refit_when_done
 
             refit_when_done(self, self.runs, progress)
         return self
+
+    def trials(self) -> list[Trial]:
+        """The trials of this Queue's search, by number; [] for a Queue without a search.
+
+        Each has its ``parameters``, ``status`` (running, complete, failed), ``score`` and
+        ``metrics``; ``trial.result()`` is 004's dict of it.
+        """
+        search = self.search
+        return [] if search is None else search.trials
+
+    def search_results(self) -> list[dict[str, Any]]:
+        """What the search returned: one dict per trial (see ``assay.search.loop.run_search``)."""
+        return [trial.result() for trial in self.trials()]
+
+    @id_method
+    def trials_df(self) -> Any:
+        """The trials as a DataFrame: number, status, score, then one column per parameter."""
+        from assay.search.plots import trials_frame
+
+        return trials_frame(self.trials())
 
     def refit_jobs(self) -> list[Job]:
         """The Jobs that retrain a combination on all the training samples (no fold)."""
