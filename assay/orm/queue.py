@@ -24,6 +24,7 @@ from assay.orm.algorithm import (
 from assay.orm.base import BaseModel, Deletable, id_method, related
 from assay.orm.dataset import check_text
 from assay.orm.queue_results import QueueResults
+from assay.orm.queue_search import QueueSearchResults
 from assay.orm.run import CLAIMABLE, STATUSES, Job, Run
 from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
@@ -31,13 +32,13 @@ from assay.store.scores import queue_predictions
 
 if TYPE_CHECKING:
     from assay.orm.predictor import Prediction, Predictor
-    from assay.orm.search import QueueSearch, Trial
+    from assay.orm.search import QueueSearch
     from assay.search.spec import Search
 
 __all__ = ["CLAIMABLE", "STATUSES", "Job", "Queue", "Run"]
 
 
-class Queue(QueueResults, Deletable, BaseModel):
+class Queue(QueueResults, QueueSearchResults, Deletable, BaseModel):
     """An experiment: which Algorithm, which data, which hyperparameters, how many repeats."""
 
     __tablename__ = "queue"
@@ -254,26 +255,6 @@ class Queue(QueueResults, Deletable, BaseModel):
 
             refit_when_done(self, self.runs, progress)
         return self
-
-    def trials(self) -> list[Trial]:
-        """The trials of this Queue's search, by number; [] for a Queue without a search.
-
-        Each has its ``parameters``, ``status`` (running, complete, failed), ``score`` and
-        ``metrics``; ``trial.result()`` is 004's dict of it.
-        """
-        search = self.search
-        return [] if search is None else search.trials
-
-    def search_results(self) -> list[dict[str, Any]]:
-        """What the search returned: one dict per trial (see ``assay.search.loop.run_search``)."""
-        return [trial.result() for trial in self.trials()]
-
-    @id_method
-    def trials_df(self) -> Any:
-        """The trials as a DataFrame: number, status, score, then one column per parameter."""
-        from assay.search.plots import trials_frame
-
-        return trials_frame(self.trials())
 
     def refit_jobs(self) -> list[Job]:
         """The Jobs that retrain a combination on all the training samples (no fold)."""

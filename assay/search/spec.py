@@ -16,7 +16,7 @@ import cloudpickle
 from assay.errors import InvalidArgument
 from assay.search.samplers import Sampler, get_sampler, sampler_registry
 from assay.search.samplers.base import GOALS
-from assay.search.samplers.parameters import parse_parameters
+from assay.search.samplers.parameters import Parameter, parse_parameters
 
 #: The splits a trial may be scored on (with folds, ``validation`` is the folds' validation).
 SPLITS = ("train", "validation", "test")
@@ -40,7 +40,7 @@ class Search:
         self,
         sampler: str | type[Sampler] | Sampler = "tpe",
         parameters: dict[str, dict[str, Any]] | None = None,
-        goal: str = "minimize",
+        goal: str | None = None,
         metric: str = "loss",
         split: str = "validation",
         n_trials: int | None = None,
@@ -52,8 +52,10 @@ class Search:
             sampler: A name in ``sampler_registry`` (``grid``, ``random``, ``tpe``, ``gp``, or
                 one of your own), a Sampler subclass, or a Sampler built already (it must
                 pickle, so that a resumed search can rebuild it).
-            parameters: 004's specs: ``{"name": {"type": "float"|"int"|"category", ...}}``.
-            goal: ``"minimize"`` or ``"maximize"`` the metric.
+            parameters: 004's specs: ``{"name": {"type": "float"|"int"|"category", ...}}``;
+                None for a built sampler: its own.
+            goal: ``"minimize"`` or ``"maximize"`` the metric; None: a built sampler's own,
+                else ``"minimize"``.
             metric: The metric of a trial's models, averaged over its folds and repeats;
                 checked against the Algorithm's analysis type when the Queue is made.
             split: The split the metric is read on: ``"train"``, ``"validation"`` (with folds,
@@ -69,6 +71,11 @@ class Search:
                 split or n_trials, options the sampler does not take, or no n_trials for a
                 sampler that never finishes.
         """
+        if isinstance(sampler, Sampler):
+            goal = sampler.goal if goal is None else goal
+            if parameters is None:
+                parameters = {name: spec_of(p) for name, p in sampler.parameters.items()}
+        goal = "minimize" if goal is None else goal
         if not isinstance(metric, str) or not metric:
             raise InvalidArgument(f"metric must be a metric's name (a str); got {metric!r}.")
         if split not in SPLITS:
@@ -129,6 +136,18 @@ def build_sampler(
     if isinstance(factory, Sampler):
         return copy.deepcopy(factory)
     return get_sampler(factory, goal, parameters, **options)
+
+
+def spec_of(parameter: Parameter) -> dict[str, Any]:
+    """A checked Parameter as 004's spec again (its defaults left out)."""
+    if parameter.type == "category":
+        return {"type": "category", "values": list(parameter.values)}
+    spec = {"type": parameter.type, "low": parameter.low, "high": parameter.high}
+    if parameter.steps is not None:
+        spec["steps"] = parameter.steps
+    if parameter.scale != "linear":
+        spec["scale"] = parameter.scale
+    return spec
 
 
 def finishes(sampler: Sampler) -> bool:
