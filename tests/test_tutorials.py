@@ -10,7 +10,7 @@ BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 
 def test_there_is_a_tutorial_per_kind_of_problem():
-    assert len(TUTORIALS) == 7
+    assert len(TUTORIALS) == 8
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[path.stem for path in TUTORIALS])
