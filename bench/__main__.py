@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["register_dataset", "cache_samples", "train_jobs", "importance"]
+BENCHMARKS = ["register_dataset", "cache_samples", "train_jobs", "importance", "search"]
 # Run only when named: counts, not timings (``python -m bench sql_counts``).
 ON_REQUEST = ["sql_counts"]
 

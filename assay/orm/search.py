@@ -49,7 +49,7 @@ class QueueSearch(BaseModel):
     #: The split name the score is read on, e.g. ``fold_validation`` with folds.
     split_name: Mapped[str] = mapped_column(String(32))
     n_trials: Mapped[int | None]
-    #: The JSON file the results are written to after every batch (on the host that ran it).
+    #: The JSON file the results are written to when the loop ends (on the host that ran it).
     results_path: Mapped[str] = mapped_column(Text)
 
     trials_: Mapped[list[Trial]] = relationship("Trial", viewonly=True, order_by="Trial.number")

@@ -59,9 +59,10 @@ class InProcessExecutor:
 def run_search(queue: Queue, executor: RunsExecutor, progress: bool = True) -> list[dict]:
     """Run (or resume) the search of ``queue`` to its end; every trial's result.
 
-    The results are also written, after every round, to the JSON file named by
+    The results are kept in the Trial rows as each trial is scored (``queue.trials()``),
+    and written when the loop ends or pauses to the JSON file named by
     ``queue.search.results_path`` (``ASSAY_HOME/searches/<uuid>.json`` on the host that runs
-    the loop), and kept in the Trial rows (``queue.trials()``).
+    the loop).
 
     Args:
         queue: A Queue made with ``search=Search(...)``.
@@ -84,7 +85,9 @@ def run_search(queue: Queue, executor: RunsExecutor, progress: bool = True) -> l
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InvalidArgument(f"executor.workers must be an int >= 1; got {workers!r}.")
     sampler = search.build_sampler()
+    folds = queue.splitset.folds
     told: set[int] = set()
+    trials = search.trials
     with tqdm(
         total=search.n_trials or _length(sampler),
         desc=f"Search of Queue {queue.id}",
@@ -93,9 +96,8 @@ def run_search(queue: Queue, executor: RunsExecutor, progress: bool = True) -> l
         file=sys.stderr,
     ) as bar:
         while True:
-            trials = finish_trials(queue, search, executor, search.trials)
+            trials = finish_trials(queue, search, executor, trials)
             tell(sampler, trials, told)
-            write_results(search, trials)
             ended = [trial for trial in trials if trial.status != "running"]
             bar.update(len(ended) - bar.n)
             best = best_score(trials, search.goal)
@@ -109,10 +111,11 @@ def run_search(queue: Queue, executor: RunsExecutor, progress: bool = True) -> l
                 break
             points = sampler.sample_batch(min(workers, room))
             try:
-                add_trials(queue, search, points, first_number=len(trials))
+                trials = trials + add_trials(queue, search, points, len(trials), folds)
             except IntegrityError:
                 # Another process added these trial numbers first: start again from the store.
-                sampler, told = search.build_sampler(), set()
+                sampler, told, trials = search.build_sampler(), set(), search.trials
+    write_results(search, trials)
     report_failed(queue, trials)
     return [trial.result() for trial in trials]
 
@@ -124,8 +127,8 @@ def finish_trials(
     if not any(trial.status == "running" for trial in trials):
         return trials
     executor.run_runs(queue, progress=False)
-    score_trials(queue, search, trials)
-    return search.trials
+    scored = {trial.number: trial for trial in score_trials(queue, search, trials)}
+    return [scored.get(trial.number, trial) for trial in trials]
 
 
 def tell(sampler: Sampler, trials: list[Trial], told: set[int]) -> None:

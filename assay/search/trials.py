@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from assay.orm.algorithm import Algorithm
     from assay.orm.queue import Queue
     from assay.orm.search import QueueSearch, Trial
-    from assay.orm.splitset import Splitset
+    from assay.orm.splitset import Fold, Splitset
     from assay.search.spec import Search
 
 
@@ -122,7 +122,11 @@ def add_search(queue: Queue, search: Search, split_name: str) -> QueueSearch:
 
 
 def add_trials(
-    queue: Queue, search: QueueSearch, points: Sequence[dict[str, Any]], first_number: int
+    queue: Queue,
+    search: QueueSearch,
+    points: Sequence[dict[str, Any]],
+    first_number: int,
+    folds: Sequence[Fold],
 ) -> list[Trial]:
     """Add trials ``first_number``, ... for ``points``, each with its Jobs and runs, at once.
 
@@ -134,6 +138,7 @@ def add_trials(
         search: Its QueueSearch row.
         points: The parameters of each new trial, as sampled.
         first_number: The number of the first new trial (the count of trials so far).
+        folds: The Splitset's Folds (a Job each), or none.
 
     Raises:
         sqlalchemy.exc.IntegrityError: Another process added a trial of that number first;
@@ -143,9 +148,8 @@ def add_trials(
     from assay.orm.queue import Queue as QueueRow
     from assay.orm.run import Job, Run
     from assay.orm.search import Trial
-    from assay.orm.splitset import Fold
 
-    folds: list[Fold | None] = list(queue.splitset.folds) or [None]
+    fold_ids = [fold.id for fold in folds] or [None]
     repeats = queue.repeat_count
     trials = []
     with transaction() as db:
@@ -160,11 +164,11 @@ def add_trials(
                 search_id=search.id, number=number, parameters=point, hyperparamcombo_id=combo.id
             )
             db.add(trial)
-            for fold in folds:
+            for fold_id in fold_ids:
                 job = Job(
                     queue_id=queue.id,
                     hyperparamcombo_id=combo.id,
-                    fold_id=None if fold is None else fold.id,
+                    fold_id=fold_id,
                     repeat_count=repeats,
                 )
                 db.add(job)
@@ -174,7 +178,7 @@ def add_trials(
                     for index in range(repeats)
                 )
             trials.append(trial)
-        added = len(points) * len(folds) * repeats
+        added = len(points) * len(fold_ids) * repeats
         db.execute(
             update(QueueRow)
             .where(QueueRow.id == queue.id)
@@ -186,7 +190,7 @@ def add_trials(
 
 
 def score_trials(queue: Queue, search: QueueSearch, trials: Sequence[Trial]) -> list[Trial]:
-    """Score the running trials whose runs have all ended; those trials, as now stored.
+    """Score the running trials whose runs have all ended; those trials, updated in place.
 
     A trial whose runs all succeeded scores ``search.metric`` on ``search.split_name``: the
     mean over its models (folds and repeats); its metrics are every split's means. A trial
@@ -230,7 +234,10 @@ def score_trials(queue: Queue, search: QueueSearch, trials: Sequence[Trial]) -> 
                 .values(status=status, score=score, metrics=metrics, message=message)
             )
         abandon_failed_runs([c for c, outcome in outcomes.items() if outcome[0] == "failed"])
-        return list(db.scalars(select(Trial).where(Trial.hyperparamcombo_id.in_(list(outcomes)))))
+    for combo_id, (status, score, metrics, message) in outcomes.items():
+        trial = running[combo_id]
+        trial.status, trial.score, trial.metrics, trial.message = status, score, metrics, message
+    return [running[combo_id] for combo_id in outcomes]
 
 
 def run_statuses(combo_ids: list[int]) -> dict[int, list[tuple[str, str | None]]]:
