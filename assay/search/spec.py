@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 from typing import Any
 
 import cloudpickle
@@ -27,7 +28,7 @@ class Search:
 
     Attributes:
         sampler_name: The sampler's registered name, or its class's name.
-        parameters: 004's parameter specs, as given.
+        parameters: 004's parameter specs, checked (plain values, defaults left out).
         goal: ``"minimize"`` or ``"maximize"`` the score.
         metric: The metric that scores a trial (e.g. ``"loss"``, ``"accuracy"``).
         split: ``"train"``, ``"validation"`` or ``"test"``.
@@ -86,7 +87,7 @@ class Search:
             isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1
         ):
             raise InvalidArgument(f"n_trials must be an int >= 1, or None; got {n_trials!r}.")
-        parse_parameters(parameters)
+        space = parse_parameters(parameters)
         built = get_sampler(sampler, goal, parameters, **options)
         if isinstance(sampler, Sampler):
             self.factory: type[Sampler] | Sampler = copy.deepcopy(sampler)
@@ -100,8 +101,9 @@ class Search:
                 f"n_trials is needed: sampler {sampler_label(sampler)!r} never finishes by "
                 "itself. Give n_trials (or num_samples, for a sampler that takes it)."
             )
+        _check_json(options)
         self.sampler_name = sampler_label(sampler)
-        self.parameters = copy.deepcopy(parameters)
+        self.parameters = {name: spec_of(parameter) for name, parameter in space.items()}
         self.goal = goal
         self.metric = metric
         self.split = split
@@ -164,6 +166,17 @@ def sampler_label(sampler: str | type[Sampler] | Sampler) -> str:
     cls = sampler if inspect.isclass(sampler) else type(sampler)
     names = [name for name, registered in sampler_registry.items() if registered is cls]
     return names[0] if names else cls.__name__
+
+
+def _check_json(options: dict[str, Any]) -> None:
+    """Raise unless the sampler's options can be stored as JSON (a resumed search reads them)."""
+    try:
+        json.dumps(options, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(
+            f"options: a search stores its sampler's options as JSON, and {sorted(options)} "
+            f"cannot be ({exc}); pass a sampler built with them instead (Search(sampler=...))."
+        ) from exc
 
 
 def _check_pickles(sampler: Sampler) -> None:

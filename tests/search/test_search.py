@@ -376,3 +376,20 @@ def test_no_trial_score_is_nan_in_the_metastore():
         values = [v for split in trial.metrics.values() for v in split.values()]
         assert all(v is None or math.isfinite(v) for v in values)
         assert np.isfinite(trial.score)
+
+
+def test_a_search_stores_plain_specs_and_refuses_options_it_cannot_store():
+    search = Search(
+        "grid",
+        {
+            "C": {"type": "category", "values": [np.float64(0.5), 2]},
+            "n": {"type": "int", "low": np.int64(1), "high": 3, "steps": 3, "scale": "linear"},
+        },
+    )
+    assert search.parameters == {
+        "C": {"type": "category", "values": [0.5, 2]},
+        "n": {"type": "int", "low": 1, "high": 3, "steps": 3},
+    }
+    assert type(search.parameters["C"]["values"][0]) is float
+    with pytest.raises(InvalidArgument, match="options: a search stores"):
+        Search("tpe", C_SPACE, n_trials=3, weights=lambda n: np.ones(n))
