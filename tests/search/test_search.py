@@ -392,4 +392,4 @@ def test_a_search_stores_plain_specs_and_refuses_options_it_cannot_store():
     }
     assert type(search.parameters["C"]["values"][0]) is float
     with pytest.raises(InvalidArgument, match="options: a search stores"):
-        Search("tpe", C_SPACE, n_trials=3, weights=lambda n: np.ones(n))
+        Search(ReversedGrid, {"C": {"type": "category", "values": [1.0]}}, start=lambda: 0)
