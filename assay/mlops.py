@@ -133,7 +133,12 @@ class Stratifier:
 
 @dataclass
 class Architecture:
-    """The model side: a library, the kind of analysis, the functions and hyperparameters."""
+    """The model side: a library, the kind of analysis, the functions and hyperparameters.
+
+    ``hyperparameters`` is a grid of values (a Hyperparamset); ``search`` instead chooses
+    each trial's hyperparameters as the Queue runs (``assay.search.Search``: a sampler such
+    as TPE, the parameter ranges, the metric and split to score on, n_trials). Not both.
+    """
 
     library: str
     analysis_type: str
@@ -143,6 +148,7 @@ class Architecture:
     fn_lose: Callable | None = None
     fn_predict: Callable | None = None
     hyperparameters: dict[str, list] | None = None
+    search: Any = None
 
 
 @dataclass
@@ -389,6 +395,7 @@ def Experiment(
     from assay.train.hyperparams import expand_grid
 
     # Validate the search before anything is written.
+    check_search_choice(architecture, trainer)
     expand_grid(
         architecture.hyperparameters,
         search_count=trainer.search_count,
@@ -396,6 +403,34 @@ def Experiment(
     )
     with transaction():  # an Algorithm is never left behind without its Queue
         return _build_experiment(architecture, trainer, splitset, name, description)
+
+
+def check_search_choice(architecture: Architecture, trainer: Trainer) -> None:
+    """Raise unless the hyperparameters come from a grid or a search, not both.
+
+    Raises:
+        InvalidArgument: ``architecture.search`` is not a Search, or comes with
+            ``architecture.hyperparameters`` or ``trainer.search_count``/``search_percent``.
+    """
+    from assay.search.spec import Search
+
+    search = architecture.search
+    if search is None:
+        return
+    if not isinstance(search, Search):
+        raise InvalidArgument(
+            f"architecture.search must be an assay.search.Search; got {type(search).__name__}."
+        )
+    if architecture.hyperparameters:
+        raise InvalidArgument(
+            "architecture.hyperparameters (a grid) and architecture.search both choose the "
+            "hyperparameters; pass one (a grid search is Search('grid', ...))."
+        )
+    if trainer.search_count is not None or trainer.search_percent is not None:
+        raise InvalidArgument(
+            "trainer.search_count and search_percent draw from a hyperparameters grid; with "
+            "architecture.search, give the number of trials as Search(n_trials=...)."
+        )
 
 
 def _build_experiment(
@@ -434,6 +469,7 @@ def _build_experiment(
         description=description,
         name=name,
         refit=trainer.refit,
+        search=architecture.search,
     )
 
 

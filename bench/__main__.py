@@ -5,7 +5,11 @@ from __future__ import annotations
 import importlib
 import sys
 
+<<<<<<< HEAD
 BENCHMARKS = ["register_dataset", "cache_samples", "train_jobs", "importance", "registry"]
+=======
+BENCHMARKS = ["register_dataset", "cache_samples", "train_jobs", "importance", "search"]
+>>>>>>> searchloop
 # Run only when named: counts, not timings (``python -m bench sql_counts``).
 ON_REQUEST = ["sql_counts"]
 

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from assay.orm.queue import Queue
     from assay.orm.splitset import Fold
 
-STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
+STATUSES = ("queued", "running", "succeeded", "failed", "stopped", "abandoned")
+#: "abandoned": a failed run of a search trial that was scored as failed; the search has told
+#: its sampler so, and no worker takes it again.
 #: The statuses a worker may take a run from (besides "running" in a dead process).
 CLAIMABLE = ("queued", "failed", "stopped")
 

@@ -4,6 +4,11 @@
 ``random``, ``tpe`` and ``gp`` by name in ``sampler_registry``; Optuna, behind ``tpe`` and
 ``gp``, is imported only when such a sampler is built.
 
+``Search`` (``spec``) is what a user asks for: ``Queue.from_algorithm(..., search=Search(...))``
+records it, and ``Queue.run_jobs`` runs it with ``loop.run_search``: sample a batch, add its
+trials, train them through an executor, score them, tell the sampler, until done. ``plots``
+draws a search's history, parallel coordinates and parameter importance.
+
 ``executors/`` holds the ways to execute them (today: one after the other in this process,
 ``serial``), each over the same unit of work, ``executors.run.execute_run(run_id)``.
 """
@@ -17,12 +22,14 @@ from assay.search.samplers import (
     get_sampler,
     sampler_registry,
 )
+from assay.search.spec import Search
 
 __all__ = [
     "GPSampler",
     "GridSampler",
     "RandomSampler",
     "Sampler",
+    "Search",
     "TPESampler",
     "get_sampler",
     "sampler_registry",
