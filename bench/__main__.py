@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-<<<<<<< HEAD
-BENCHMARKS = ["register_dataset", "cache_samples", "train_jobs", "importance", "registry"]
-=======
-BENCHMARKS = ["register_dataset", "cache_samples", "train_jobs", "importance", "search"]
->>>>>>> searchloop
+BENCHMARKS = [
+    "register_dataset",
+    "cache_samples",
+    "train_jobs",
+    "importance",
+    "registry",
+    "search",
+]
 # Run only when named: counts, not timings (``python -m bench sql_counts``).
 ON_REQUEST = ["sql_counts"]
 

@@ -37,7 +37,7 @@ GRID = {
 def kill_while_searching(queue_id: int, kills: int, seed: int, n_trials: int) -> list[int]:
     """Run the search in a child process and SIGKILL it at a random moment, ``kills`` times.
 
-    Each child is killed a random delay (up to 0.3 s) after the search has added a random
+    Each child is killed a random delay (up to 0.1 s) after the search has added a random
     number of trials beyond those already there, so that kills land anywhere in the loop:
     sampling, adding a trial, training, scoring. Returns the trial counts at each kill.
     """
@@ -45,9 +45,10 @@ def kill_while_searching(queue_id: int, kills: int, seed: int, n_trials: int) ->
     seen = []
     for _ in range(kills):
         start = len(Queue.get_by_id(queue_id).trials())
-        if start >= n_trials - 1:
+        if start >= n_trials - 3:
             break
-        target = chosen.randint(start + 1, n_trials - 1)
+        # Three trials of head room: the delay below must not let the search finish first.
+        target = chosen.randint(start + 1, n_trials - 3)
         child = subprocess.Popen(
             [sys.executable, "-c", WORKER, str(queue_id)],
             stdout=subprocess.PIPE,
@@ -61,7 +62,7 @@ def kill_while_searching(queue_id: int, kills: int, seed: int, n_trials: int) ->
             while len(Queue.get_by_id(queue_id).trials()) < target:
                 assert child.poll() is None and time.monotonic() < deadline
                 time.sleep(0.01)
-            time.sleep(chosen.uniform(0, 0.3))
+            time.sleep(chosen.uniform(0, 0.1))
             os.kill(child.pid, signal.SIGKILL)
         finally:
             child.kill()
