@@ -94,7 +94,7 @@ def refit_best(
         job = add_refit_job(queue, combo_id, runs_before=len(runs))
     if job.predictors:
         return job.predictors[0]
-    queue.run_jobs(progress=progress)
+    queue.run_jobs(progress=progress, executor="serial")  # one run: no workers to start
     predictors = Predictor.select_where(Predictor.job_id == job.id)
     if not predictors:
         run = Run.select_where(Run.job_id == job.id)[0]
