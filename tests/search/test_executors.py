@@ -58,7 +58,7 @@ RUN_JOBS = textwrap.dedent(
 def test_processes_running_one_queue_in_parallel_at_once_train_each_run_once(
     tmp_path, callers, workers
 ):
-    (queue,) = iris_queues(repeat_count=2)
+    (queue,) = iris_queues()
     script, go = tmp_path / "run_jobs.py", tmp_path / "go"
     script.write_text(RUN_JOBS)
     processes = [
@@ -169,23 +169,6 @@ def test_a_registered_executor_works_by_name_in_run_jobs_and_the_trainer(newest_
     first, second = Queue.get_by_id(queue.id).runs
     assert second.time_started < first.time_started
     assert isinstance(get_executor("newest_first"), NewestFirstExecutor)
-
-
-def test_the_trainer_chooses_parallel_workers():
-    architecture = Architecture(
-        "sklearn",
-        "classification_multi",
-        logistic_build,
-        logistic_train,
-        hyperparameters={"C": [1.0, 2.0]},
-    )
-    trainer = Trainer(
-        iris_splitset(), permute_count=0, executor="parallel", executor_options={"max_workers": 2}
-    )
-    queue = Experiment(architecture, trainer)
-    queue.run_jobs(progress=False)
-    assert os.getpid() not in {run.pid for run in Queue.get_by_id(queue.id).runs}
-    assert_trained_once(queue)
 
 
 # -- what executors refuse, before anything runs ------------------------------------------
