@@ -96,7 +96,7 @@ def test_the_default_local_cluster_is_started_and_closed(monkeypatch):
 def test_a_worker_that_cannot_see_the_sqlite_metastore_says_so(tmp_path):
     (queue,) = iris_queues()
     missing = f"sqlite:///{tmp_path / 'elsewhere' / 'assay.sqlite3'}"
-    with pytest.raises(InvalidArgument, match="cannot see the SQLite metastore .*PostgreSQL"):
+    with pytest.raises(InvalidArgument, match=r"cannot see the SQLite metastore .*PostgreSQL"):
         run_task(queue.runs[0].id, missing, str(tmp_path))
     assert not (tmp_path / "elsewhere").exists()
 
