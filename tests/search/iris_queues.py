@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from sklearn.datasets import load_iris
@@ -20,9 +21,17 @@ def logistic_build(features_shape, label_shape, **hp):
 def logistic_train(
     model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
 ):
-    """Fit deterministically (lbfgs); ``hp['sleep']`` seconds first, to be caught mid-run."""
+    """Fit deterministically (lbfgs); ``hp['sleep']`` seconds first, to be caught mid-run.
+
+    The model keeps what its process allowed: its BLAS and OpenMP pools' threads and pid.
+    """
+    from threadpoolctl import threadpool_info
+
     time.sleep(hp.get("sleep", 0.0))
-    return model.fit(train_features, train_label.ravel())
+    model.fit(train_features, train_label.ravel())
+    model.pool_threads_ = sorted({pool["num_threads"] for pool in threadpool_info()})
+    model.pid_ = os.getpid()
+    return model
 
 
 def iris_splitset() -> Splitset:

@@ -39,6 +39,24 @@ def test_parallel_workers_train_each_run_once_with_the_serial_results(backend):
     pd.testing.assert_frame_equal(metrics_by_combination(serial), metrics_by_combination(parallel))
 
 
+def test_workers_stay_up_between_batches_and_share_the_cores():
+    first, second = iris_queues(count=2)
+    with ParallelExecutor(max_workers=2) as executor:
+        executor.run_runs(first, progress=False)
+        started = {worker.process.pid for worker in executor.pool.workers}
+        executor.run_runs(second, progress=False)
+        assert {worker.process.pid for worker in executor.pool.workers} == started
+        processes = [worker.process for worker in executor.pool.workers]
+    assert all(process.returncode == 0 for process in processes)  # closed: they ended
+    assert executor.pool.workers == []
+    for queue in (first, second):
+        assert_trained_once(queue)
+        models = [predictor.get_model() for predictor in Queue.get_by_id(queue.id).predictors]
+        assert {model.pid_ for model in models} <= started
+        share = max(1, len(os.sched_getaffinity(0)) // 2)
+        assert {thread for model in models for thread in model.pool_threads_} == {share}
+
+
 RUN_JOBS = textwrap.dedent(
     """
     import sys, time

@@ -1,11 +1,13 @@
-"""A worker process of the parallel executor: ``python -m assay.search.executors.worker QUEUE_ID``.
+"""A worker process of the parallel executor: ``python -m assay.search.executors.worker FD``.
 
-It runs the claim loop (``serial.train_claimable``) on the Queue until no run is left that
-it may take. The parent chooses everything through the environment, set before Python
-starts so that numerical libraries read it when they load: the metastore
-(``ASSAY_DATABASE_URL``, ``ASSAY_HOME``) and the threads each worker may use
-(``ASSAY_WORKER_THREADS`` and the usual ``OMP_NUM_THREADS`` family). Ctrl-C (SIGINT) marks
-the run it cuts off as stopped and ends the worker with status 130.
+It stays up between batches: for each Queue id it reads from stdin, it runs the claim loop
+(``serial.train_claimable``) until no run is left that it may take, then writes ``done`` to
+the file descriptor ``FD`` (not stdout, which stays the models' own); it ends at the end of
+stdin. The parent chooses everything else through the environment, set before Python starts
+so that numerical libraries read it when they load: the metastore (``ASSAY_DATABASE_URL``,
+``ASSAY_HOME``) and the threads each worker may use (``ASSAY_WORKER_THREADS`` and the usual
+``OMP_NUM_THREADS`` family). Ctrl-C (SIGINT) marks the run it cuts off as stopped and ends
+the worker with status 130.
 """
 
 from __future__ import annotations
@@ -43,16 +45,21 @@ def limit_threads(threads: int, library: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Train the runs of Queue ``argv[0]`` that this process can claim; the exit status."""
+    """Serve Queue ids from stdin, saying ``done`` on fd ``argv[0]`` after each; the exit status."""
     from assay.orm.queue import Queue
     from assay.search.executors.serial import train_claimable
 
-    queue = Queue.get_by_id(int(argv[0]))
-    limit_threads(int(os.environ.get("ASSAY_WORKER_THREADS", "1")), queue.algorithm.library)
-    try:
-        train_claimable(queue)
-    except KeyboardInterrupt:
-        return INTERRUPTED
+    threads = int(os.environ.get("ASSAY_WORKER_THREADS", "1"))
+    with os.fdopen(int(argv[0]), "w") as done:
+        try:
+            for line in sys.stdin:
+                queue = Queue.get_by_id(int(line))
+                limit_threads(threads, queue.algorithm.library)
+                train_claimable(queue)
+                done.write("done\n")
+                done.flush()
+        except KeyboardInterrupt:
+            return INTERRUPTED
     return 0
 
 
