@@ -7,11 +7,14 @@ import time
 
 import pandas as pd
 import pytest
+from sqlalchemy import update
 
 from assay.errors import InvalidArgument
 from assay.orm import Queue, Run
+from assay.orm.base import utcnow
 from assay.search import DaskExecutor
 from assay.search.executors.dask import run_task
+from assay.store import transaction
 from tests.conftest import skip_unless
 from tests.search.iris_queues import assert_trained_once, iris_queues, metrics_by_combination
 
@@ -91,6 +94,27 @@ def test_the_default_local_cluster_is_started_and_closed(monkeypatch):
         assert cluster.status.name == "running"  # an instance passed in stays open
     assert executor.client is None and cluster.status.name == "closed"
     assert_trained_once(queue)
+
+
+def test_a_task_waits_for_another_host_s_run_to_go_stale_then_takes_it(monkeypatch):
+    """What a retried task does when the worker that died was on another machine."""
+    monkeypatch.setenv("ASSAY_HEARTBEAT_SECONDS", "0.05")
+    monkeypatch.setenv("ASSAY_HEARTBEAT_TIMEOUT", "1")
+    (queue,) = iris_queues()
+    run = queue.runs[0]
+    with transaction() as db:  # its worker on another host beat just now, then died
+        db.execute(
+            update(Run)
+            .where(Run.id == run.id)
+            .values(status="running", host="another-host", pid=4242, heartbeat=utcnow())
+        )
+    assert Run.get_by_id(run.id).is_live()
+    url, home = os.environ["ASSAY_DATABASE_URL"], os.environ["ASSAY_HOME"]
+    assert run_task(run.id, url, home) == "succeeded"
+    taken = Run.get_by_id(run.id)
+    assert (taken.status, taken.pid) == ("succeeded", os.getpid())
+    assert len(Queue.get_by_id(queue.id).predictors) == 1
+    assert run_task(run.id, url, home) is None  # done: a second attempt trains nothing
 
 
 def test_a_worker_that_cannot_see_the_sqlite_metastore_says_so(tmp_path):

@@ -174,9 +174,12 @@ class DaskExecutor(Executor):
         from distributed import as_completed
         from tqdm.auto import tqdm
 
+        run_ids = [run.id for run in queue.pending_runs()]
+        if not run_ids:  # nothing to train: no cluster to start
+            report_undone(queue.id, queue.runs)
+            return
         client = self.connect()
         cache_once(queue.splitset)
-        run_ids = [run.id for run in queue.pending_runs()]
         url, home = config.database_url(), str(config.assay_home())
         futures = client.map(run_task, run_ids, database_url=url, home=home, pure=False)
         errors: list[BaseException] = []
