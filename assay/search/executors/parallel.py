@@ -27,13 +27,24 @@ import assay
 from assay import config
 from assay.search.executors.base import Executor, check_worker_count
 from assay.search.executors.serial import count_status, report_undone, say_stopped
-from assay.search.executors.worker import INTERRUPTED, thread_environment
 from assay.search.samplers import Sampler
 from assay.store.samples import cache_once
 
 if TYPE_CHECKING:
     from assay.orm.queue import Queue
 
+#: The variables that cap the threads of BLAS, OpenMP and the deep-learning libraries.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+)
+#: A worker's exit status after Ctrl-C.
+INTERRUPTED = 130
 #: How often the parent reads the count of runs succeeded for its progress bar.
 POLL_SECONDS = 0.5
 #: How long workers get to mark their runs stopped after Ctrl-C (or to end after close())
@@ -121,6 +132,11 @@ class ParallelExecutor(Executor):
     def close(self) -> None:
         """End the worker processes (each finishes what it trains first)."""
         self.pool.close()
+
+
+def thread_environment(threads: int) -> dict[str, str]:
+    """The environment variables that hold a worker to ``threads`` threads."""
+    return {"ASSAY_WORKER_THREADS": str(threads)} | dict.fromkeys(THREAD_VARIABLES, str(threads))
 
 
 class Worker:

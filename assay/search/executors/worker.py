@@ -15,23 +15,6 @@ from __future__ import annotations
 import os
 import sys
 
-#: The variables that cap the threads of BLAS, OpenMP and the deep-learning libraries.
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "TF_NUM_INTRAOP_THREADS",
-)
-INTERRUPTED = 130
-
-
-def thread_environment(threads: int) -> dict[str, str]:
-    """The environment variables that hold a worker to ``threads`` threads."""
-    return {"ASSAY_WORKER_THREADS": str(threads)} | dict.fromkeys(THREAD_VARIABLES, str(threads))
-
 
 def limit_threads(threads: int, library: str) -> None:
     """Cap the thread pools already loaded (threadpoolctl) and torch's, for this process."""
@@ -47,6 +30,7 @@ def limit_threads(threads: int, library: str) -> None:
 def main(argv: list[str]) -> int:
     """Serve Queue ids from stdin, saying ``done`` on fd ``argv[0]`` after each; the exit status."""
     from assay.orm.queue import Queue
+    from assay.search.executors.parallel import INTERRUPTED
     from assay.search.executors.serial import train_claimable
 
     threads = int(os.environ.get("ASSAY_WORKER_THREADS", "1"))
