@@ -22,7 +22,7 @@ from assay import config
 from assay.errors import InvalidArgument, MissingDependency
 from assay.search.executors.base import Executor, check_worker_count
 from assay.search.executors.parallel import available_cores
-from assay.search.executors.serial import count_status, report_undone, say_stopped
+from assay.search.executors.serial import last_count, queue_bar, report_undone, say_stopped
 from assay.search.samplers import Sampler
 from assay.store.samples import cache_once
 
@@ -172,7 +172,6 @@ class DaskExecutor(Executor):
             progress: Show a progress bar (on stderr).
         """
         from distributed import as_completed
-        from tqdm.auto import tqdm
 
         run_ids = [run.id for run in queue.pending_runs()]
         if not run_ids:  # nothing to train: no cluster to start
@@ -183,14 +182,7 @@ class DaskExecutor(Executor):
         url, home = config.database_url(), str(config.assay_home())
         futures = client.map(run_task, run_ids, database_url=url, home=home, pure=False)
         errors: list[BaseException] = []
-        with tqdm(
-            total=queue.total_runs,
-            initial=queue.succeeded_count(),
-            desc=f"Queue {queue.id}",
-            unit="run",
-            disable=not progress,
-            file=sys.stderr,
-        ) as bar:
+        with queue_bar(queue, progress) as bar:
             try:
                 for future in as_completed(futures):
                     if future.status == "error":
@@ -200,8 +192,7 @@ class DaskExecutor(Executor):
                 client.cancel(futures)
                 self.close()  # a LocalCluster's workers end; their runs stay resumable
                 say_stopped(queue, bar)
-            runs = queue.runs
-            bar.update(max(0, count_status(runs, "succeeded") - bar.n))
+            runs = last_count(queue, bar)
         report_undone(queue.id, runs)
         if errors:
             print(f"Queue {queue.id}: {len(errors)} Dask task(s) raised.", file=sys.stderr)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import assay
 from assay import config
 from assay.search.executors.base import Executor, check_worker_count
-from assay.search.executors.serial import count_status, report_undone, say_stopped
+from assay.search.executors.serial import last_count, queue_bar, report_undone, say_stopped
 from assay.search.samplers import Sampler
 from assay.store.samples import cache_once
 
@@ -104,18 +104,9 @@ class ParallelExecutor(Executor):
             queue: The Queue whose runs to train.
             progress: Show a progress bar (on stderr).
         """
-        from tqdm.auto import tqdm
-
         claimable = len(queue.pending_runs())
         cache_once(queue.splitset)
-        with tqdm(
-            total=queue.total_runs,
-            initial=queue.succeeded_count(),
-            desc=f"Queue {queue.id}",
-            unit="run",
-            disable=not progress,
-            file=sys.stderr,
-        ) as bar:
+        with queue_bar(queue, progress) as bar:
             count = min(self.max_workers, claimable)
             workers = self.pool.serve(queue.id, count, self.worker_environment())
             try:
@@ -124,8 +115,7 @@ class ParallelExecutor(Executor):
             except KeyboardInterrupt:
                 self.pool.stop()
                 say_stopped(queue, bar)
-            runs = queue.runs
-            bar.update(max(0, count_status(runs, "succeeded") - bar.n))
+            runs = last_count(queue, bar)
         report_crashed(queue.id, self.pool.drop_ended())
         report_undone(queue.id, runs)
 

@@ -34,17 +34,8 @@ def run_serial(queue: Queue, progress: bool = True) -> list[Run]:
     Returns:
         Every run of the Queue, as they stood at the end.
     """
-    from tqdm.auto import tqdm
-
     cache_once(queue.splitset)
-    with tqdm(
-        total=queue.total_runs,
-        initial=queue.succeeded_count(),
-        desc=f"Queue {queue.id}",
-        unit="run",
-        disable=not progress,
-        file=sys.stderr,
-    ) as bar:
+    with queue_bar(queue, progress) as bar:
         current: list[Run | None] = [None]
 
         def show(run: Run | None) -> None:
@@ -58,9 +49,29 @@ def run_serial(queue: Queue, progress: bool = True) -> list[Run]:
             train_claimable(queue, show)
         except KeyboardInterrupt:
             say_stopped(queue, bar, current[0])
-        runs = queue.runs  # one snapshot for the bar's last count and the report
-        bar.update(max(0, count_status(runs, "succeeded") - bar.n))
+        runs = last_count(queue, bar)
     report_undone(queue.id, runs)
+    return runs
+
+
+def queue_bar(queue: Queue, progress: bool) -> Any:
+    """The progress bar of a Queue's runs (on stderr), counting those succeeded already."""
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=queue.total_runs,
+        initial=queue.succeeded_count(),
+        desc=f"Queue {queue.id}",
+        unit="run",
+        disable=not progress,
+        file=sys.stderr,
+    )
+
+
+def last_count(queue: Queue, bar: Any) -> list[Run]:
+    """Bring the bar to the runs succeeded by now; the Queue's runs (one snapshot)."""
+    runs = queue.runs
+    bar.update(max(0, count_status(runs, "succeeded") - bar.n))
     return runs
 
 
