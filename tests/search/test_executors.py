@@ -98,7 +98,7 @@ def test_processes_running_one_queue_in_parallel_at_once_train_each_run_once(
     assert_trained_once(queue)
 
 
-def test_ctrl_c_stops_the_workers_and_run_jobs_resumes(tmp_path):
+def test_ctrl_c_stops_the_workers_and_leaves_the_runs_resumable(tmp_path):
     (queue,) = iris_queues(sleep=30.0)
     script = tmp_path / "run_jobs.py"
     script.write_text(
@@ -116,8 +116,9 @@ def test_ctrl_c_stops_the_workers_and_run_jobs_resumes(tmp_path):
         parent.kill()
     assert parent.returncode == 0, err
     assert f"Queue {queue.id} stopped by the user; run_jobs() again resumes" in err
-    statuses = sorted(run.status for run in Queue.get_by_id(queue.id).runs)
-    assert statuses == ["queued", "stopped", "stopped"]
+    runs = Queue.get_by_id(queue.id).runs
+    assert sorted(run.status for run in runs) == ["queued", "stopped", "stopped"]
+    assert all(run.is_claimable() for run in runs)  # the next run_jobs takes them all
     assert Queue.get_by_id(queue.id).predictors == []
 
 
