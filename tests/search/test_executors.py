@@ -10,7 +10,7 @@ import pytest
 
 from assay.errors import InvalidArgument
 from assay.mlops import Architecture, Experiment, Trainer
-from assay.orm import Queue
+from assay.orm import Algorithm, Queue
 from assay.search import (
     Executor,
     ParallelExecutor,
@@ -61,7 +61,7 @@ RUN_JOBS = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from assay.orm import Queue
+    from assay.orm import Algorithm, Queue
 
     queue_id, workers, go = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
     print("ready", flush=True)
@@ -229,7 +229,7 @@ def test_a_bad_trainer_executor_writes_nothing():
         trainer = Trainer(splitset, executor=executor, executor_options=options)
         with pytest.raises(InvalidArgument, match=message):
             Experiment(architecture, trainer)
-    assert Queue.select_where() == []
+    assert Queue.select_where() == [] and Algorithm.select_where() == []
 
 
 def test_executors_keep_a_search_s_settings_and_their_size():
