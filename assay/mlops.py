@@ -159,6 +159,10 @@ class Trainer:
     trains the combination with the best mean score over the folds once more on all the
     training samples, as scikit-learn's ``GridSearchCV`` does, and ``best_predictor()``
     returns that model (see ``Queue.refit_best``).
+
+    ``executor`` (a name in ``assay.search.executor_registry``, an Executor class or
+    instance) and ``executor_options`` (e.g. ``{"max_workers": 2}``) say where the Queue's
+    ``run_jobs()`` trains, unless that call names an executor itself.
     """
 
     pipeline: Any
@@ -167,6 +171,8 @@ class Trainer:
     search_count: int | None = None
     search_percent: float | None = None
     refit: bool = False
+    executor: Any = "serial"
+    executor_options: dict[str, Any] | None = None
 
 
 # -- registering whatever a user hands us -----------------------------------------------
@@ -370,7 +376,7 @@ def Experiment(
     Args:
         architecture: The library, analysis type, model functions and hyperparameter grid.
         trainer: The Pipeline (Splitset or its id) to train on, repeats, permutations,
-            search size and refit.
+            search size, refit and executor.
         name: A short name for the Queue.
         description: What is unique about this experiment.
 
@@ -394,15 +400,33 @@ def Experiment(
         )
     from assay.train.hyperparams import expand_grid
 
-    # Validate the search before anything is written.
+    # Validate the search and the executor before anything is written.
     check_search_choice(architecture, trainer)
     expand_grid(
         architecture.hyperparameters,
         search_count=trainer.search_count,
         search_percent=trainer.search_percent,
     )
+    executor = _check_executor(trainer)
     with transaction():  # an Algorithm is never left behind without its Queue
-        return _build_experiment(architecture, trainer, splitset, name, description)
+        queue = _build_experiment(architecture, trainer, splitset, name, description)
+    queue.default_executor = executor
+    return queue
+
+
+def _check_executor(trainer: Trainer) -> tuple[Any, dict[str, Any]]:
+    """The Trainer's executor and options, once ``get_executor`` accepts them."""
+    from assay.search.executors import executor_for
+
+    options = trainer.executor_options or {}
+    if not isinstance(options, dict):
+        raise InvalidArgument(
+            "trainer.executor_options must be a dict of the executor's options; got "
+            f"{type(options).__name__}."
+        )
+    with executor_for(trainer.executor, **options):  # built to check, nothing started
+        pass
+    return trainer.executor, dict(options)
 
 
 def check_search_choice(architecture: Architecture, trainer: Trainer) -> None:

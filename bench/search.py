@@ -71,9 +71,9 @@ class TimedExecutor:
     workers = 1
 
     def __init__(self) -> None:
-        from assay.search.loop import InProcessExecutor
+        from assay.search.executors import SerialExecutor
 
-        self.inner = InProcessExecutor()
+        self.inner = SerialExecutor()
         self.seconds = 0.0
 
     def run_runs(self, queue, progress=True):

@@ -226,29 +226,51 @@ class Queue(QueueResults, QueueSearchResults, Deletable, BaseModel):
                         db.add(Run(queue_id=queue.id, job_id=job.id, repeat_index=repeat_index))
         return queue
 
-    @id_method
-    def run_jobs(self, progress: bool = True) -> Queue:
-        """Train every run that has not succeeded yet, one after the other, on this process.
+    #: The executor (and its options) ``run_jobs`` uses when given none: what
+    #: ``mlops.Trainer(executor=...)`` chose for the Queue ``Experiment`` returned.
+    default_executor: tuple[Any, dict[str, Any]] = ("serial", {})
 
-        Several processes may call it on one Queue at once: each claims a run before training
-        it (see ``Run.claim``), so no run is trained twice, and each re-reads what is left
-        after every run. A run that raises is recorded as failed (with its traceback) and the
-        queue goes on. Ctrl-C stops after marking the current run as stopped; calling
-        ``run_jobs`` again resumes, redoing runs that were cut off, even by a killed process.
-        The final message lists what is not done: failures, and runs still running elsewhere.
+    @id_method
+    def run_jobs(self, progress: bool = True, executor: Any = None, **options: Any) -> Queue:
+        """Train every run that has not succeeded yet, serially here or with another executor.
+
+        Several processes may call it on one Queue at once, with any executors: each run is
+        claimed before it is trained (see ``Run.claim``), so no run is trained twice, and
+        what is left is re-read after every run. A run that raises is recorded as failed
+        (with its traceback) and the queue goes on. Ctrl-C stops after marking the runs
+        under way as stopped; calling ``run_jobs`` again resumes, redoing runs that were cut
+        off, even by a killed process. The final message lists what is not done: failures,
+        and runs still running elsewhere.
 
         A Queue made with a search runs the search instead (see ``assay.search.loop``): it
-        adds trials batch by batch until ``n_trials`` are scored or the sampler is finished,
-        and, called again after an interruption, finishes the trials begun and goes on.
+        adds trials batch by batch (as many as the executor trains at once) until
+        ``n_trials`` are scored or the sampler is finished, and, called again after an
+        interruption, finishes the trials begun and goes on.
+
+        Args:
+            progress: Show a progress bar (on stderr).
+            executor: Where the runs train: ``"serial"`` (this process, one at a time),
+                ``"parallel"`` (worker processes of this machine), ``"dask"`` (a Dask
+                cluster), another name in ``assay.search.executor_registry``, an Executor
+                class, or an Executor (left open for the caller). None: the Queue's
+                ``default_executor``, ``"serial"`` unless ``mlops.Trainer`` chose another.
+            **options: The executor's own options, e.g. ``max_workers=2`` for
+                ``"parallel"``, ``address="tcp://host:8786"`` or ``n_workers=4`` for
+                ``"dask"``.
+
+        Raises:
+            InvalidArgument: An unknown executor or options it does not take, before any
+                run is trained.
         """
-        if self.search is not None:
-            from assay.search.loop import InProcessExecutor, run_search
+        from assay.search.executors import executor_for
 
-            run_search(self, InProcessExecutor(), progress=progress)
-        else:
-            from assay.search.executors.serial import run_serial
-
-            run_serial(self, progress=progress)
+        if executor is None:
+            executor, options = self.default_executor[0], self.default_executor[1] | options
+        with executor_for(executor, **options) as chosen:
+            if self.search is not None:
+                chosen.execute(self, progress=progress)
+            else:
+                chosen.run_runs(self, progress=progress)
         self.runs_completed = Queue.get_by_id(self.id).runs_completed
         if self.refit and not self.refit_jobs():
             from assay.search.refit import refit_when_done

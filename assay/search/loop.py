@@ -20,7 +20,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -30,33 +30,11 @@ from assay.search.trials import add_trials, score_trials
 if TYPE_CHECKING:
     from assay.orm.queue import Queue
     from assay.orm.search import QueueSearch, Trial
+    from assay.search.executors.base import Executor
     from assay.search.samplers import Sampler
 
 
-class RunsExecutor(Protocol):
-    """What the loop needs of an executor: how many runs at once, and training them all."""
-
-    @property
-    def workers(self) -> int:
-        """How many runs it trains at once (the loop's batch size)."""
-
-    def run_runs(self, queue: Queue, progress: bool = True) -> Any:
-        """Train every claimable run of ``queue``; return when none is left."""
-
-
-class InProcessExecutor:
-    """Trains a Queue's runs one after the other in this process (today's ``run_jobs`` loop)."""
-
-    workers = 1
-
-    def run_runs(self, queue: Queue, progress: bool = True) -> Any:
-        """``run_serial``: every claimable run of the Queue, here, one after the other."""
-        from assay.search.executors.serial import run_serial
-
-        return run_serial(queue, progress=progress)
-
-
-def run_search(queue: Queue, executor: RunsExecutor, progress: bool = True) -> list[dict]:
+def run_search(queue: Queue, executor: Executor, progress: bool = True) -> list[dict]:
     """Run (or resume) the search of ``queue`` to its end; every trial's result.
 
     The results are kept in the Trial rows as each trial is scored (``queue.trials()``),
@@ -121,7 +99,7 @@ def run_search(queue: Queue, executor: RunsExecutor, progress: bool = True) -> l
 
 
 def finish_trials(
-    queue: Queue, search: QueueSearch, executor: RunsExecutor, trials: list[Trial]
+    queue: Queue, search: QueueSearch, executor: Executor, trials: list[Trial]
 ) -> list[Trial]:
     """Train the runs of the trials still running, score those that ended; every trial now."""
     if not any(trial.status == "running" for trial in trials):

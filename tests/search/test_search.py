@@ -22,7 +22,8 @@ from assay.orm import (
     Trial,
 )
 from assay.search import Sampler, Search, sampler_registry
-from assay.search.loop import InProcessExecutor, run_search
+from assay.search.executors import SerialExecutor
+from assay.search.loop import run_search
 from assay.store import reading
 from tests.search.helpers import (
     C_SPACE,
@@ -141,7 +142,7 @@ def test_results_are_returned_kept_in_the_trials_and_written_to_json():
         permute_count=0,
         search=Search("random", C_SPACE, n_trials=3, seed=1, metric="accuracy", goal="maximize"),
     )
-    results = run_search(queue, InProcessExecutor(), progress=False)
+    results = run_search(queue, SerialExecutor(), progress=False)
     assert results == queue.search_results()
     path = Path(queue.search.results_path)
     assert json.loads(path.read_text()) == results
@@ -212,7 +213,7 @@ def test_the_executor_gets_batches_of_its_workers_never_past_n_trials():
         search=Search("random", C_SPACE, n_trials=7, seed=2),
     )
 
-    class ThreeAtOnce(InProcessExecutor):
+    class ThreeAtOnce(SerialExecutor):
         workers = 3
         batches: list[int] = []
 
@@ -234,7 +235,7 @@ def test_a_failed_trial_scores_none_and_is_never_trained_again():
         logistic_algorithm().id, iris_splitset().id, permute_count=0, search=search
     )
 
-    class TwoAtOnce(InProcessExecutor):
+    class TwoAtOnce(SerialExecutor):
         workers = 2
 
     results = run_search(queue, TwoAtOnce(), progress=False)
@@ -361,7 +362,7 @@ def test_plain_queues_have_no_trials_and_no_search_plots():
     with pytest.raises(InvalidArgument, match="without a search"):
         queue.plot_search_history(call_display=False)
     with pytest.raises(InvalidArgument, match="without a search"):
-        run_search(queue, InProcessExecutor(), progress=False)
+        run_search(queue, SerialExecutor(), progress=False)
 
 
 def test_no_trial_score_is_nan_in_the_metastore():
