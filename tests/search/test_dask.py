@@ -132,3 +132,34 @@ def test_dask_options_are_checked_before_anything_starts():
         DaskExecutor(address="")
     with pytest.raises(InvalidArgument, match="n_workers must be an int >= 1"):
         DaskExecutor(n_workers=1.5)
+
+
+def test_a_grid_search_gives_the_same_trials_serially_in_parallel_and_on_dask(backend, client):
+    from assay.search import Search
+    from tests.search.helpers import iris_splitset, logistic_algorithm
+
+    space = {
+        "C": {"type": "category", "values": [0.05, 0.5, 5.0]},
+        "max_iter": {"type": "int", "low": 100, "high": 200, "steps": 2},
+    }
+    splitset = iris_splitset()
+    results = {}
+    for executor, options in (
+        ("serial", {}),
+        ("parallel", {"max_workers": 2}),
+        ("dask", {"client": client}),
+    ):
+        queue = Queue.from_algorithm(
+            logistic_algorithm().id,
+            splitset.id,
+            permute_count=0,
+            search=Search("grid", space, metric="loss", goal="minimize"),
+        )
+        queue.run_jobs(progress=False, executor=executor, **options)
+        assert_trained_once(queue)
+        results[executor] = [
+            (trial["parameters"], round(trial["score"], 12)) for trial in queue.search_results()
+        ]
+    assert len(results["serial"]) == 6
+    assert results["parallel"] == results["serial"]
+    assert results["dask"] == results["serial"]
