@@ -34,7 +34,7 @@ def test_without_mlflow_it_says_how_to_install_it_and_reports_assay_alone(
 ):
     monkeypatch.setenv("ASSAY_BENCH_MLFLOW_VENV", str(tmp_path / "no-venv"))
 
-    figures = run(versions=2, size=5_000, models=4, matches=2, rounds=1)
+    figures = run(versions=2, size=5_000, models=4, matches=2, rounds=1, install=False)
 
     assert figures["mlflow"] is None and list(figures["assay"]) == list(OPERATIONS)
     out = capsys.readouterr().out
