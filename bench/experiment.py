@@ -105,7 +105,9 @@ def iris_optimize(model, **hp):
     return torch.optim.Adamax(model.parameters(), lr=hp["learning_rate"])
 
 
-def iris_train(model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp):
+def iris_train(
+    model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+):
     from assay.utils.pytorch import fit
 
     return fit(
@@ -165,9 +167,9 @@ def heavy_imports() -> None:
     """What both halves import: the libraries the workload uses."""
     import keras  # noqa: F401
     import pandas  # noqa: F401
-    import sklearn.datasets  # noqa: F401
-    import sklearn.metrics  # noqa: F401
-    import sklearn.model_selection  # noqa: F401
+    import sklearn.datasets
+    import sklearn.metrics
+    import sklearn.model_selection
     import sklearn.preprocessing  # noqa: F401
     import torch  # noqa: F401
 
@@ -310,14 +312,14 @@ def floor_half() -> dict[str, float]:
     def split(y: np.ndarray) -> dict[str, np.ndarray]:
         index = np.arange(len(y))
         rest, test = train_test_split(index, test_size=0.2, stratify=y, random_state=0)
-        train, validation = train_test_split(
-            rest, test_size=0.25, stratify=y[rest], random_state=0
-        )
+        train, validation = train_test_split(rest, test_size=0.25, stratify=y[rest], random_state=0)
         return {"train": train, "validation": validation, "test": test}
 
     def prepare(x, y, splits, fit_on, encoder):
         scaler = StandardScaler().fit(x[splits[fit_on]])
-        encoder = encoder.fit(y[splits[fit_on]].ravel() if isinstance(encoder, LabelBinarizer) else y[splits[fit_on]])
+        encoder = encoder.fit(
+            y[splits[fit_on]].ravel() if isinstance(encoder, LabelBinarizer) else y[splits[fit_on]]
+        )
         out = {}
         for name, rows in splits.items():
             label = y[rows].ravel() if isinstance(encoder, LabelBinarizer) else y[rows]
@@ -412,7 +414,9 @@ def probabilities_and_loss(kind: str, model: Any, x: np.ndarray, y: np.ndarray):
 
         with torch.no_grad():
             output = model(torch.as_tensor(x))
-            loss = float(torch.nn.functional.cross_entropy(output, torch.as_tensor(y).long().view(-1)))
+            loss = float(
+                torch.nn.functional.cross_entropy(output, torch.as_tensor(y).long().view(-1))
+            )
         return output.numpy(), loss
     import keras
 

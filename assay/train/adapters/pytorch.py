@@ -118,9 +118,9 @@ class PytorchAdapter(Adapter):
         one output per class: ``torch.nn.Linear(12, label_shape[0])`` then works for ordinal
         and one-hot labels alike.
         """
-        if analysis_type == "classification_multi" and tuple(label_shape or ()) == (1,):
-            if class_names and len(class_names) > 1:
-                return (len(class_names),)
+        ordinal = tuple(label_shape or ()) == (1,)
+        if analysis_type == "classification_multi" and ordinal and len(class_names or ()) > 1:
+            return (len(class_names),)
         return label_shape
 
     def keep_optimizer(self, model: Any, optimizer: Any) -> None:
