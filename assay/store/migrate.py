@@ -1,17 +1,21 @@
 """Schema migrations with Alembic: a user's metastore upgrades with the package.
 
-The newest revision is applied the first time a process opens a metastore. Concurrent first
-opens are serialised with a lock file (SQLite) or an advisory lock (PostgreSQL).
+The newest revision is applied the first time a process opens a metastore. A new, empty
+metastore is created at the newest schema directly (``create_all``, then stamped with the
+head revision) rather than by replaying every migration; one with assay's tables is brought
+up to date by its migrations. Both routes give the same schema (tests/store). Concurrent
+first opens are serialised with a lock file (SQLite) or an advisory lock (PostgreSQL).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,11 +31,16 @@ def alembic_config(connection: Connection | None = None):  # -> alembic.config.C
     return cfg
 
 
-def head_revision() -> str:
-    """The newest revision shipped with this version of assay."""
+@functools.cache
+def _scripts():  # -> alembic.script.ScriptDirectory, read once per process
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this version of assay."""
+    head = _scripts().get_current_head()
     assert head is not None
     return head
 
@@ -44,16 +53,52 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def upgrade(built: Engine) -> None:
-    """Bring the database behind ``built`` to the newest revision, if it is not there yet."""
+    """Bring the database behind ``built`` to the newest revision, if it is not there yet.
+
+    A database without assay's tables is created at the newest schema in one step; any
+    other is migrated from the revision it is at.
+    """
+    head = head_revision()
     with built.connect() as connection:
-        if current_revision(connection) == head_revision():
+        if current_revision(connection) == head:
             return
     with _migration_lock(built), built.begin() as connection:
-        if current_revision(connection) == head_revision():
+        current = current_revision(connection)
+        if current == head:
+            return
+        if current is None and not has_assay_tables(connection):
+            create_at_head(connection)
             return
         from alembic import command
 
         command.upgrade(alembic_config(connection), "head")
+
+
+def has_assay_tables(connection: Connection) -> bool:
+    """Whether any table of assay's models exists in the database."""
+    from assay.orm.base import Base
+
+    _import_models()
+    return bool(set(inspect(connection).get_table_names()) & set(Base.metadata.tables))
+
+
+def create_at_head(connection: Connection) -> None:
+    """Create every table (with its triggers) as the models declare it, stamped at head.
+
+    What the migrations build step by step, made at once: the models' metadata is the
+    newest schema, and the tests check that the two routes agree.
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    from assay.orm.base import Base
+
+    _import_models()
+    Base.metadata.create_all(connection)
+    MigrationContext.configure(connection).stamp(_scripts(), "head")
+
+
+def _import_models() -> None:
+    import assay.orm  # noqa: F401 - every table (and the registry's triggers) on the metadata
 
 
 @contextlib.contextmanager
