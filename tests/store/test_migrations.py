@@ -4,6 +4,9 @@ Both routes must give the same schema, triggers included, on SQLite and PostgreS
 models' metadata (``create_all``) and the migrations are two descriptions of one schema.
 """
 
+import subprocess
+import sys
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -92,6 +95,24 @@ def test_a_new_database_is_created_at_head_with_the_models_schema():
         assert context.get_current_revision() == head_revision()
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_the_head_read_from_the_scripts_is_alembics():
+    from assay.store.migrate import _alembic_head
+
+    assert head_revision() == _alembic_head()
+
+
+def test_opening_a_metastore_at_head_does_not_import_alembic():
+    # Alembic takes about half a second to import; only a migration needs it.
+    code = (
+        "import sys; from assay.store import engine; engine(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    for _ in ("created", "opened"):  # the backend's database is new the first time
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_every_model_table_exists():
