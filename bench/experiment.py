@@ -13,7 +13,10 @@ interpreter's start and every import count). Inside ``run_jobs`` the time spent 
 permutation importance and in scoring the splits is attributed to the importance and metrics
 phases (by timing those two functions), the rest to training.
 
-``python -m bench experiment`` runs both halves ``REPEATS`` times and prints the medians.
+``python -m bench experiment`` runs both halves ``REPEATS`` times, alternating, and prints the
+medians, each half's totals, and the load average of the machine. Both halves share the
+environment: on a busy machine with few cores, ``OMP_NUM_THREADS=1`` keeps PyTorch's thread
+pool from spinning against other processes (small models gain nothing from more threads).
 """
 
 from __future__ import annotations
@@ -517,6 +520,8 @@ def run(repeats: int = REPEATS) -> float:
     for side in runs:
         spread = ", ".join(f"{t:.2f}" for t in totals[side])
         print(f"  {side} totals (s): {spread}")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"  load average {load} on {os.cpu_count()} cores")
     return ratio
 
 
