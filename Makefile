@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.assay-installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench mlflow-venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# MLflow in a virtual environment of its own (its pins clash with assay's), for the
+# registry benchmark to compare against: `python -m bench registry` finds it here.
+mlflow-venv:
+	$(PYTHON) -m venv .venv-mlflow
+	.venv-mlflow/bin/python -m pip install --quiet mlflow==3.17.2 scikit-learn
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -47,7 +47,7 @@ def queues() -> None:
         counts = queue_status_counts(queue)
         problems = ", ".join(
             f"{counts[status]} {status}"
-            for status in ("running", "failed", "stopped")
+            for status in ("running", "failed", "stopped", "abandoned")
             if counts[status]
         )
         typer.echo(

@@ -133,7 +133,12 @@ class Stratifier:
 
 @dataclass
 class Architecture:
-    """The model side: a library, the kind of analysis, the functions and hyperparameters."""
+    """The model side: a library, the kind of analysis, the functions and hyperparameters.
+
+    ``hyperparameters`` is a grid of values (a Hyperparamset); ``search`` instead chooses
+    each trial's hyperparameters as the Queue runs (``assay.search.Search``: a sampler such
+    as TPE, the parameter ranges, the metric and split to score on, n_trials). Not both.
+    """
 
     library: str
     analysis_type: str
@@ -143,6 +148,7 @@ class Architecture:
     fn_lose: Callable | None = None
     fn_predict: Callable | None = None
     hyperparameters: dict[str, list] | None = None
+    search: Any = None
 
 
 @dataclass
@@ -153,6 +159,10 @@ class Trainer:
     trains the combination with the best mean score over the folds once more on all the
     training samples, as scikit-learn's ``GridSearchCV`` does, and ``best_predictor()``
     returns that model (see ``Queue.refit_best``).
+
+    ``executor`` (a name in ``assay.search.executor_registry``, an Executor class or
+    instance) and ``executor_options`` (e.g. ``{"max_workers": 2}``) say where the Queue's
+    ``run_jobs()`` trains, unless that call names an executor itself.
     """
 
     pipeline: Any
@@ -161,6 +171,8 @@ class Trainer:
     search_count: int | None = None
     search_percent: float | None = None
     refit: bool = False
+    executor: Any = "serial"
+    executor_options: dict[str, Any] | None = None
 
 
 # -- registering whatever a user hands us -----------------------------------------------
@@ -364,7 +376,7 @@ def Experiment(
     Args:
         architecture: The library, analysis type, model functions and hyperparameter grid.
         trainer: The Pipeline (Splitset or its id) to train on, repeats, permutations,
-            search size and refit.
+            search size, refit and executor.
         name: A short name for the Queue.
         description: What is unique about this experiment.
 
@@ -388,14 +400,61 @@ def Experiment(
         )
     from assay.train.hyperparams import expand_grid
 
-    # Validate the search before anything is written.
+    # Validate the search and the executor before anything is written.
+    check_search_choice(architecture, trainer)
     expand_grid(
         architecture.hyperparameters,
         search_count=trainer.search_count,
         search_percent=trainer.search_percent,
     )
+    executor = _check_executor(trainer)
     with transaction():  # an Algorithm is never left behind without its Queue
-        return _build_experiment(architecture, trainer, splitset, name, description)
+        queue = _build_experiment(architecture, trainer, splitset, name, description)
+    queue.default_executor = executor
+    return queue
+
+
+def _check_executor(trainer: Trainer) -> tuple[Any, dict[str, Any]]:
+    """The Trainer's executor and options, once ``get_executor`` accepts them."""
+    from assay.search.executors import executor_for
+
+    options = trainer.executor_options or {}
+    if not isinstance(options, dict):
+        raise InvalidArgument(
+            "trainer.executor_options must be a dict of the executor's options; got "
+            f"{type(options).__name__}."
+        )
+    with executor_for(trainer.executor, **options):  # built to check, nothing started
+        pass
+    return trainer.executor, dict(options)
+
+
+def check_search_choice(architecture: Architecture, trainer: Trainer) -> None:
+    """Raise unless the hyperparameters come from a grid or a search, not both.
+
+    Raises:
+        InvalidArgument: ``architecture.search`` is not a Search, or comes with
+            ``architecture.hyperparameters`` or ``trainer.search_count``/``search_percent``.
+    """
+    from assay.search.spec import Search
+
+    search = architecture.search
+    if search is None:
+        return
+    if not isinstance(search, Search):
+        raise InvalidArgument(
+            f"architecture.search must be an assay.search.Search; got {type(search).__name__}."
+        )
+    if architecture.hyperparameters:
+        raise InvalidArgument(
+            "architecture.hyperparameters (a grid) and architecture.search both choose the "
+            "hyperparameters; pass one (a grid search is Search('grid', ...))."
+        )
+    if trainer.search_count is not None or trainer.search_percent is not None:
+        raise InvalidArgument(
+            "trainer.search_count and search_percent draw from a hyperparameters grid; with "
+            "architecture.search, give the number of trials as Search(n_trials=...)."
+        )
 
 
 def _build_experiment(
@@ -434,6 +493,7 @@ def _build_experiment(
         description=description,
         name=name,
         refit=trainer.refit,
+        search=architecture.search,
     )
 
 

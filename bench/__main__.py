@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["register_dataset", "cache_samples", "train_jobs", "importance"]
+BENCHMARKS = [
+    "register_dataset",
+    "cache_samples",
+    "train_jobs",
+    "importance",
+    "registry",
+    "search",
+]
 # Run only when named: counts, not timings (``python -m bench sql_counts``), and the whole
 # experiment against its floor, which takes minutes (``python -m bench experiment``).
 ON_REQUEST = ["sql_counts", "experiment"]

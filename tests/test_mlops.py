@@ -239,3 +239,59 @@ def test_trainer_refit_trains_the_best_combination_on_all_training_samples(backe
     unfolded = Pipeline(Input(frame), Target(frame, column="target"), Stratifier(size_test=0.2))
     with pytest.raises(InvalidArgument, match=r"refit=True.*no folds"):
         Experiment(architecture, Trainer(unfolded, refit=True))
+
+
+def test_an_architecture_with_a_search_makes_a_search_queue(backend):
+    from assay.search import Search
+
+    def build(features_shape, label_shape, **hp):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=hp["C"], max_iter=500)
+
+    def train(
+        model, loser, optimizer, train_features, train_label, eval_features, eval_label, **hp
+    ):
+        return model.fit(train_features, train_label.ravel())
+
+    frame = load_iris(as_frame=True).frame
+    splitset = Pipeline(
+        Input(frame, encoders=Input.Encoder(StandardScaler())),
+        Target(frame, column="target"),
+        Stratifier(size_test=0.2, fold_count=2),
+    )
+    search = Search(
+        "tpe",
+        {"C": {"type": "float", "low": 1e-3, "high": 10.0, "scale": "log"}},
+        metric="accuracy",
+        goal="maximize",
+        n_trials=4,
+        seed=0,
+    )
+    before = _rows_in_every_table()
+    with pytest.raises(InvalidArgument, match=r"hyperparameters .* and architecture\.search"):
+        Experiment(
+            Architecture(
+                "sklearn",
+                "classification_multi",
+                build,
+                train,
+                hyperparameters={"C": [1.0]},
+                search=search,
+            ),
+            Trainer(splitset),
+        )
+    with pytest.raises(InvalidArgument, match="search_count"):
+        Experiment(
+            Architecture("sklearn", "classification_multi", build, train, search=search),
+            Trainer(splitset, search_count=2),
+        )
+    assert _rows_in_every_table() == before
+    architecture = Architecture("sklearn", "classification_multi", build, train, search=search)
+    queue = Experiment(architecture, Trainer(splitset, permute_count=0, refit=True))
+    queue.run_jobs(progress=False)
+    trials = queue.trials()
+    assert len(trials) == 4 and {t.status for t in trials} == {"complete"}
+    best = max(trials, key=lambda trial: trial.score)
+    refit = queue.best_predictor()
+    assert refit.job.fold_id is None and refit.job.hyperparamcombo_id == best.hyperparamcombo_id

@@ -11,6 +11,7 @@ from assay.orm.label import Label
 from assay.orm.predictor import EpochMetrics, Prediction, Predictor
 from assay.orm.queue import Queue
 from assay.orm.run import Job, Run
+from assay.orm.search import QueueSearch, Trial
 from assay.orm.shape import FeatureShaper
 from assay.orm.splitset import Fold, Splitset
 from assay.orm.tabular import Tabular  # noqa: F401 - registers Dataset.Tabular
@@ -37,7 +38,9 @@ __all__ = [
     "Prediction",
     "Predictor",
     "Queue",
+    "QueueSearch",
     "Run",
     "Splitset",
+    "Trial",
     "Window",
 ]

@@ -24,6 +24,7 @@ from assay.orm.algorithm import (
 from assay.orm.base import BaseModel, Deletable, id_method, related
 from assay.orm.dataset import check_text
 from assay.orm.queue_results import QueueResults
+from assay.orm.queue_search import QueueSearchResults
 from assay.orm.run import CLAIMABLE, STATUSES, Job, Run
 from assay.orm.splitset import Fold, Splitset
 from assay.store import reading, transaction
@@ -31,11 +32,13 @@ from assay.store.scores import queue_predictions
 
 if TYPE_CHECKING:
     from assay.orm.predictor import Prediction, Predictor
+    from assay.orm.search import QueueSearch
+    from assay.search.spec import Search
 
 __all__ = ["CLAIMABLE", "STATUSES", "Job", "Queue", "Run"]
 
 
-class Queue(QueueResults, Deletable, BaseModel):
+class Queue(QueueResults, QueueSearchResults, Deletable, BaseModel):
     """An experiment: which Algorithm, which data, which hyperparameters, how many repeats."""
 
     __tablename__ = "queue"
@@ -61,6 +64,7 @@ class Queue(QueueResults, Deletable, BaseModel):
     hyperparamset_: Mapped[Hyperparamset | None] = relationship("Hyperparamset", viewonly=True)
     jobs_: Mapped[list[Job]] = relationship("Job", viewonly=True, order_by="Job.id")
     runs_: Mapped[list[Run]] = relationship("Run", viewonly=True, order_by="Run.id")
+    search_: Mapped[QueueSearch | None] = relationship("QueueSearch", viewonly=True, uselist=False)
     predictors_: Mapped[list[Predictor]] = relationship(
         "Predictor",
         secondary="job",
@@ -100,6 +104,11 @@ class Queue(QueueResults, Deletable, BaseModel):
         """The Predictors trained so far."""
         return related(self, "predictors_")
 
+    @property
+    def search(self) -> QueueSearch | None:
+        """The search that chooses this Queue's hyperparameters, if it was made with one."""
+        return related(self, "search_")
+
     @classmethod
     def from_algorithm(
         cls,
@@ -111,8 +120,13 @@ class Queue(QueueResults, Deletable, BaseModel):
         description: str | None = None,
         name: str | None = None,
         refit: bool = False,
+        search: Search | None = None,
     ) -> Queue:
         """Queue a Job for each hyperparameter combination and fold, each repeated.
+
+        With ``search``, the combinations are not known up front: ``run_jobs`` asks the
+        search's sampler for them, a batch at a time, and adds each trial's Jobs (one per
+        fold, each repeated) as it goes (see ``assay.search.loop``).
 
         Args:
             algorithm_id: The Algorithm to train.
@@ -127,11 +141,14 @@ class Queue(QueueResults, Deletable, BaseModel):
             refit: With folds: once every fold run has succeeded, ``run_jobs`` trains the
                 best combination once more on all the training samples (see
                 ``refit_best``), and ``best_predictor`` returns that model.
+            search: A ``assay.search.Search``: the sampler, parameters, goal, metric, split
+                and n_trials; not with hyperparamset_id.
 
         Raises:
             InvalidArgument: Bad counts, a Hyperparamset of another Algorithm, an inference
-                Splitset, an analysis_type that does not fit the Label, or refit without
-                folds.
+                Splitset, an analysis_type that does not fit the Label, refit without
+                folds, or a search with a hyperparamset_id, or whose metric the Algorithm's
+                analysis type does not compute, or whose split the Splitset has not.
         """
         check_text(description, "description")
         check_text(name, "name")
@@ -149,7 +166,18 @@ class Queue(QueueResults, Deletable, BaseModel):
         check_fits_label(algorithm.analysis_type, splitset)
         splitset.check_encodable()  # also a Splitset made before Splitset.make checked
         combos: list[Hyperparamcombo | None] = [None]
-        if hyperparamset_id is not None:
+        split_name = None
+        if search is not None:
+            from assay.search.trials import check_search
+
+            if hyperparamset_id is not None:
+                raise InvalidArgument(
+                    f"hyperparamset_id={hyperparamset_id!r} and search choose hyperparameters "
+                    "both; pass one: a search makes its own combinations as it runs."
+                )
+            split_name = check_search(search, algorithm, splitset)  # before any write
+            combos = []
+        elif hyperparamset_id is not None:
             hyperparamset = Hyperparamset.get_by_id(hyperparamset_id)
             if hyperparamset.algorithm_id != algorithm.id:
                 raise InvalidArgument(
@@ -165,6 +193,10 @@ class Queue(QueueResults, Deletable, BaseModel):
                 "samples already. Use a Splitset made with fold_count, or refit=False."
             )
         with transaction() as db:
+            if search is not None:
+                from assay.search.trials import add_search, search_hyperparamset
+
+                hyperparamset_id = search_hyperparamset(algorithm.id)
             queue = cls(
                 algorithm_id=algorithm.id,
                 splitset_id=splitset.id,
@@ -178,6 +210,8 @@ class Queue(QueueResults, Deletable, BaseModel):
             )
             db.add(queue)
             db.flush()
+            if search is not None:
+                add_search(queue, search, split_name)
             for combo in combos:
                 for fold in folds:
                     job = Job(
@@ -192,20 +226,51 @@ class Queue(QueueResults, Deletable, BaseModel):
                         db.add(Run(queue_id=queue.id, job_id=job.id, repeat_index=repeat_index))
         return queue
 
+    #: The executor (and its options) ``run_jobs`` uses when given none: what
+    #: ``mlops.Trainer(executor=...)`` chose for the Queue ``Experiment`` returned.
+    default_executor: tuple[Any, dict[str, Any]] = ("serial", {})
+
     @id_method
-    def run_jobs(self, progress: bool = True) -> Queue:
-        """Train every run that has not succeeded yet, one after the other, on this process.
+    def run_jobs(self, progress: bool = True, executor: Any = None, **options: Any) -> Queue:
+        """Train every run that has not succeeded yet, serially here or with another executor.
 
-        Several processes may call it on one Queue at once: each claims a run before training
-        it (see ``Run.claim``), so no run is trained twice, and each re-reads what is left
-        after every run. A run that raises is recorded as failed (with its traceback) and the
-        queue goes on. Ctrl-C stops after marking the current run as stopped; calling
-        ``run_jobs`` again resumes, redoing runs that were cut off, even by a killed process.
-        The final message lists what is not done: failures, and runs still running elsewhere.
+        Several processes may call it on one Queue at once, with any executors: each run is
+        claimed before it is trained (see ``Run.claim``), so no run is trained twice, and
+        what is left is re-read after every run. A run that raises is recorded as failed
+        (with its traceback) and the queue goes on. Ctrl-C stops after marking the runs
+        under way as stopped; calling ``run_jobs`` again resumes, redoing runs that were cut
+        off, even by a killed process. The final message lists what is not done: failures,
+        and runs still running elsewhere.
+
+        A Queue made with a search runs the search instead (see ``assay.search.loop``): it
+        adds trials batch by batch (as many as the executor trains at once) until
+        ``n_trials`` are scored or the sampler is finished, and, called again after an
+        interruption, finishes the trials begun and goes on.
+
+        Args:
+            progress: Show a progress bar (on stderr).
+            executor: Where the runs train: ``"serial"`` (this process, one at a time),
+                ``"parallel"`` (worker processes of this machine), ``"dask"`` (a Dask
+                cluster), another name in ``assay.search.executor_registry``, an Executor
+                class, or an Executor (left open for the caller). None: the Queue's
+                ``default_executor``, ``"serial"`` unless ``mlops.Trainer`` chose another.
+            **options: The executor's own options, e.g. ``max_workers=2`` for
+                ``"parallel"``, ``address="tcp://host:8786"`` or ``n_workers=4`` for
+                ``"dask"``.
+
+        Raises:
+            InvalidArgument: An unknown executor or options it does not take, before any
+                run is trained.
         """
-        from assay.search.executors.serial import run_serial
+        from assay.search.executors import executor_for
 
-        run_serial(self, progress=progress)
+        if executor is None:
+            executor, options = self.default_executor[0], self.default_executor[1] | options
+        with executor_for(executor, **options) as chosen:
+            if self.search is not None:
+                chosen.execute(self, progress=progress)
+            else:
+                chosen.run_runs(self, progress=progress)
         self.runs_completed = Queue.get_by_id(self.id).runs_completed
         if self.refit and not self.refit_jobs():
             from assay.search.refit import refit_when_done

@@ -18,6 +18,7 @@ from assay.store.scores import model_scores
 if TYPE_CHECKING:
     from assay.evaluate.tables import ModelScores
     from assay.orm.algorithm import Algorithm
+    from assay.orm.search import QueueSearch
 
 
 class QueueResults:
@@ -27,6 +28,7 @@ class QueueResults:
         id: int
         splitset_id: int
         algorithm: Algorithm
+        search: QueueSearch | None
 
     def model_scores(self) -> list[ModelScores]:
         """Each trained model's ids, hyperparameters and metrics per split, in one read.
@@ -35,6 +37,37 @@ class QueueResults:
         are computed from, by the pure functions of ``assay.evaluate.tables``.
         """
         return model_scores(self.id, self.splitset_id)
+
+    def ranking(
+        self, metric: str | None, split: str | None, goal: str | None
+    ) -> tuple[str, str | None, str | None]:
+        """The metric, split and goal to rank models by: as given, else the search's.
+
+        Without a search, the metric defaults to the analysis type's score (split and goal
+        stay None: ``best_model`` infers them). With one, to the search's metric, split and
+        goal (its goal only for its own metric).
+        """
+        from assay.evaluate.metrics import default_score_metric
+
+        search = self.search
+        if search is None:
+            return metric or default_score_metric(self.algorithm.analysis_type), split, goal
+        if goal is None and metric in (None, search.metric):
+            goal = search.goal
+        return metric or search.metric, split or search.split_name, goal
+
+    def candidate_models(self) -> list[ModelScores]:
+        """The models ``best_predictor`` and ``refit_best`` choose among.
+
+        Every model, except for a search: there, only those of complete trials (a failed
+        trial's other folds have models, but no score to rank them by).
+        """
+        models = self.model_scores()
+        search = self.search
+        if search is None:
+            return models
+        complete = {trial.hyperparamcombo_id for trial in search.trials if trial.score is not None}
+        return [model for model in models if model.hyperparamcombo_id in complete]
 
     @id_method
     def metrics_df(
@@ -141,13 +174,18 @@ class QueueResults:
         its refit model is returned when there is one (see ``refit_best`` and
         ``Trainer(refit=True)``), else its model with the best score on ``split``.
 
+        For a Queue made with a search, the defaults are the search's metric, split and
+        goal, and only complete trials are ranked.
+
         Args:
-            metric: The metric to judge by; None means the analysis type's default score
-                ('accuracy' for classification, 'r2' for regression).
-            split: The split to judge on; None means validation when there is one, else the
-                folds' validation (``fold_validation``), else test, else train.
-            goal: "maximize" or "minimize"; None means "minimize" for losses and errors
-                (a name holding "loss" or "error", and mse, rmse, mae), else "maximize".
+            metric: The metric to judge by; None means the search's, else the analysis
+                type's default score ('accuracy' for classification, 'r2' for regression).
+            split: The split to judge on; None means the search's, else validation when
+                there is one, else the folds' validation (``fold_validation``), else test,
+                else train.
+            goal: "maximize" or "minimize"; None means the search's (for its metric), else
+                "minimize" for losses and errors (a name holding "loss" or "error", and mse,
+                rmse, mae), else "maximize".
 
         Returns:
             The Predictor.
@@ -157,15 +195,13 @@ class QueueResults:
                 scored (the message lists those that were), or a goal other than the two;
                 when the metric is undefined on the split for every model.
         """
-        from assay.evaluate.metrics import default_score_metric
         from assay.evaluate.tables import best_model
         from assay.orm.predictor import Predictor
 
-        models = self.model_scores()
+        models = self.candidate_models()
         if not models:
             raise InvalidArgument(f"Queue {self.id} has no trained models yet; run_jobs() first.")
-        if metric is None:
-            metric = default_score_metric(self.algorithm.analysis_type)
+        metric, split, goal = self.ranking(metric, split, goal)
         best = best_model(models, metric=metric, split=split, goal=goal)
         return Predictor.get_by_id(best.model.predictor_id)
 

@@ -18,7 +18,7 @@ from sqlalchemy.sql import ColumnElement
 
 from assay.orm.base import BaseModel, UtcDateTime, related, utcnow
 from assay.store import transaction
-from assay.store.liveness import process_is_alive
+from assay.store.liveness import heartbeat_is_fresh, process_is_alive
 
 if TYPE_CHECKING:
     from assay.orm.algorithm import Hyperparamcombo
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from assay.orm.queue import Queue
     from assay.orm.splitset import Fold
 
-STATUSES = ("queued", "running", "succeeded", "failed", "stopped")
+STATUSES = ("queued", "running", "succeeded", "failed", "stopped", "abandoned")
+#: "abandoned": a failed run of a search trial that was scored as failed; the search has told
+#: its sampler so, and no worker takes it again.
 #: The statuses a worker may take a run from (besides "running" in a dead process).
 CLAIMABLE = ("queued", "failed", "stopped")
 
@@ -129,14 +131,16 @@ class Run(BaseModel):
         return history
 
     def is_live(self) -> bool:
-        """Whether this run is running in a process that is still alive on this host.
+        """Whether this run is running in a process that is still alive.
 
-        A zombie (killed, not yet reaped by its parent) counts as dead: it trains nothing.
+        On this host, by its pid: a zombie (killed, not yet reaped by its parent) counts as
+        dead, it trains nothing. On another host, by its heartbeat: alive while that is
+        younger than ``ASSAY_HEARTBEAT_TIMEOUT`` (see ``store.liveness``).
         """
         if self.status != "running" or self.pid is None:
             return False
         if self.host != socket.gethostname():
-            return True  # another machine's run: trust its status
+            return heartbeat_is_fresh(self.heartbeat)
         if self.pid == os.getpid():
             return False
         return process_is_alive(self.pid)
@@ -148,18 +152,21 @@ class Run(BaseModel):
     def claim(self) -> bool:
         """Take this run for this process; True only for the one worker that wins it.
 
-        One conditional UPDATE: it sets the run running (host, pid, time started) only where
-        the row is still as this object last read it and was claimable then, so of several
-        workers that try at once exactly one changes the row. The loser trains nothing.
+        One conditional UPDATE: it sets the run running (host, pid, time started, first
+        heartbeat) only where the row is still as this object last read it and was claimable
+        then, so of several workers that try at once exactly one changes the row, also for a
+        run whose holder died. The loser trains nothing.
         """
         if not self.is_claimable():
             return False
+        now = utcnow()
         values: dict[str, Any] = {
             "status": "running",
             "message": None,
             "traceback": None,
-            "time_started": utcnow(),
+            "time_started": now,
             "time_ended": None,
+            "heartbeat": now,
             "host": socket.gethostname(),
             "pid": os.getpid(),
         }
@@ -168,6 +175,8 @@ class Run(BaseModel):
             Run.host == self.host,
             Run.pid == self.pid,
             Run.time_started == self.time_started,
+            # a holder that beat since this object was read is alive after all
+            Run.heartbeat == self.heartbeat,
         )
         with transaction() as db:
             won = db.execute(update(Run).where(Run.id == self.id, unchanged).values(**values))

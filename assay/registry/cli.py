@@ -64,7 +64,10 @@ def models(
     """List the models of the context, with their versions and tags."""
     found = registry(ctx).models(search=search, tags=tag or None)
     if not found:
-        typer.echo(f"No models in context {ctx.obj!r}.")
+        asked = [f"--search {search!r}"] if search else []
+        asked += [f"--tag {one!r}" for one in tag or []]
+        matching = f" match {' '.join(asked)}" if asked else ""
+        typer.echo(f"No models in context {ctx.obj!r}{matching}.")
         return
     width = max(len(model.name) for model in found)
     for model in found:

@@ -15,7 +15,8 @@ import hashlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,34 +74,67 @@ def upload(version_id: int, format_id: str, source: Source, replace: bool) -> Ve
         NotFound: The version does not exist, or (with ``replace``) has no such file.
         Frozen: The version is published.
     """
-    model_format = get_format(format_id)
+    get_format(format_id)
     with reading() as db:  # fail fast, before streaming a large file
         check_slot(db, writable_version(db, version_id), format_id, replace)
+    with staged_upload(format_id, source) as staged, transaction() as db:
+        version = writable_version(db, version_id)
+        existing = check_slot(db, version, format_id, replace)
+        return file_upload(db, version, staged, format_id, existing)
+
+
+@contextmanager
+def staged_upload(format_id: str, source: Source) -> Iterator[Staged]:
+    """The upload streamed to a staging file and validated by its format; removed on exit.
+
+    Staging and validating happen outside any transaction, so that a large file never holds
+    the metastore's write lock while it is copied and checked.
+
+    Raises:
+        InvalidArgument: An unknown format id, or an empty or invalid file.
+    """
+    model_format = get_format(format_id)
     staged = stage(source, f"the {format_id!r} file", model_format.suffix)
     try:
         model_format.validate(staged.path)
-        with transaction() as db:
-            version = writable_version(db, version_id)
-            existing = check_slot(db, version, format_id, replace)
-            store_file(db, staged)
-            if existing is None:
-                row = VersionFormat(version_id=version.id, format_id=format_id)
-                row.created_by = current_user()
-                db.add(row)
-                before = None
-            else:
-                row, before = existing, existing.info()
-                release(existing.sha256)
-            row.sha256, row.size, row.filename = staged.sha256, staged.size, staged.filename
-            touch(row)
-            touch(version)
-            db.flush()
-            model = db.get(RegisteredModel, version.model_id)
-            action = "upload" if existing is None else "replace"
-            record(db, action, model, version, format_id=format_id, before=before, after=row.info())
-        return row
+        yield staged
     finally:
         staged.path.unlink(missing_ok=True)
+
+
+def file_upload(
+    db: Session,
+    version: ModelVersion,
+    staged: Staged,
+    format_id: str,
+    existing: VersionFormat | None,
+) -> VersionFormat:
+    """In ``db``'s transaction: store a staged file as a version's format, and record it.
+
+    Args:
+        db: The session of the transaction that holds ``version`` locked (``writable_version``).
+        version: The unpublished version that gets the file.
+        staged: The validated upload (``staged_upload``).
+        format_id: Its format id.
+        existing: The format row it replaces (``check_slot``), or None to add one.
+    """
+    store_file(db, staged)
+    if existing is None:
+        row = VersionFormat(version_id=version.id, format_id=format_id)
+        row.created_by = current_user()
+        db.add(row)
+        before = None
+    else:
+        row, before = existing, existing.info()
+        release(existing.sha256)
+    row.sha256, row.size, row.filename = staged.sha256, staged.size, staged.filename
+    touch(row)
+    touch(version)
+    db.flush()
+    model = db.get(RegisteredModel, version.model_id)
+    action = "upload" if existing is None else "replace"
+    record(db, action, model, version, format_id=format_id, before=before, after=row.info())
+    return row
 
 
 def check_slot(
@@ -256,7 +290,10 @@ def download(version_id: int, format_id: str, path: str | Path | None) -> bytes 
     with reading() as db:
         version = version_row(db, version_id)
         row = existing_format(db, version, format_id)
-        what = f"the {format_id!r} file of {describe(db, version)}"
+
+        def what() -> str:  # for errors only: it costs a query
+            return f"the {format_id!r} file of {describe(db, version)}"
+
         if path is None:
             buffer = bytearray()
             verify(read_file(db, row, what), row.sha256, what, buffer.extend)
@@ -279,27 +316,34 @@ def download(version_id: int, format_id: str, path: str | Path | None) -> bytes 
         return target
 
 
-def read_file(db: Session, row: VersionFormat, what: str) -> Iterator[bytes]:
-    """The stored bytes of a format's file, chunk by chunk."""
+def read_file(db: Session, row: VersionFormat, what: Callable[[], str]) -> Iterator[bytes]:
+    """The stored bytes of a format's file, chunk by chunk; ``what()`` names it in errors."""
     stored = db.get(StoredFile, row.sha256)
     store = store_for(stored.store)
     if not store.exists(db, row.sha256):
         raise DataChanged(
-            f"{what} is missing from its store ({stored.store}); the store was changed "
+            f"{what()} is missing from its store ({stored.store}); the store was changed "
             "outside assay. Upload the file again."
         )
     return store.read(db, row.sha256)
 
 
-def verify(chunks: Iterator[bytes], expected: str, what: str, write: Any) -> None:
-    """Pass each chunk to ``write`` while hashing; refuse at the end on a mismatch."""
+def verify(chunks: Iterator[bytes], expected: str, what: Callable[[], str], write: Any) -> None:
+    """Pass each chunk to ``write`` while hashing; refuse at the end on a mismatch.
+
+    Args:
+        chunks: The stored bytes.
+        expected: The sha256 recorded at upload.
+        what: Names the file in the error (called only then).
+        write: Receives each chunk.
+    """
     digest = hashlib.sha256()
     for chunk in chunks:
         digest.update(chunk)
         write(chunk)
     if digest.hexdigest() != expected:
         raise DataChanged(
-            f"{what} is corrupt: its sha256 is {digest.hexdigest()[:16]}..., not the "
+            f"{what()} is corrupt: its sha256 is {digest.hexdigest()[:16]}..., not the "
             f"{expected[:16]}... recorded at upload; the store was changed outside assay. "
             "Upload the file again."
         )

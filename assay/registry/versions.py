@@ -8,6 +8,7 @@ again, even the latest one.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -35,7 +36,7 @@ from assay.registry.checks import (
     clean_tags,
     clean_text,
 )
-from assay.registry.files import release
+from assay.registry.files import Staged, file_upload, release, staged_upload
 from assay.registry.formats import get_format
 from assay.registry.records import clean_records
 from assay.registry.tables import ModelVersion, Source, VersionFormat
@@ -99,6 +100,25 @@ def create_version(
         "predictor_id": None if predictor_id is None else check_id(predictor_id, "predictor_id"),
     }
     formats = check_formats(formats)
+    with ExitStack() as staging:
+        staged = {
+            format_id: staging.enter_context(staged_upload(format_id, source))
+            for format_id, source in formats.items()
+        }
+        return insert_version(model_id, values, records, staged)
+
+
+def insert_version(
+    model_id: int, values: dict[str, Any], records: Any, staged: dict[str, Staged]
+) -> ModelVersion:
+    """Number and write a version with its checked fields and staged files, in one transaction.
+
+    Args:
+        model_id: The model's id.
+        values: The version's checked fields.
+        records: The records as given (checked here, against the Datasets).
+        staged: Validated uploads by format id (``staged_upload``).
+    """
     with transaction() as db:
         values["records"] = clean_records(db, records)
         model = model_row(db, model_id, for_update=True)
@@ -121,8 +141,8 @@ def create_version(
         db.add(version)
         db.flush()
         record(db, "create", model, version, after=snapshot(version, VERSION_FIELDS))
-        for format_id, source in formats.items():
-            version.add_format(format_id, source)
+        for format_id, upload in staged.items():
+            file_upload(db, version, upload, format_id, existing=None)
     return version
 
 
@@ -146,22 +166,22 @@ def get_version(model_id: int, number: int) -> ModelVersion:
         NotFound: Naming the model and the numbers it has.
     """
     check_number(number, "number")
+    statement = select(ModelVersion).where(
+        ModelVersion.model_id == check_id(model_id, "RegisteredModel id"),
+        ModelVersion.version == number,
+    )
     with reading() as db:
-        model = model_row(db, model_id)
-        numbers = list(
-            db.scalars(
-                select(ModelVersion.version)
-                .where(ModelVersion.model_id == model.id)
-                .order_by(ModelVersion.version)
-            )
+        found = db.scalar(statement)
+        if found is not None:
+            return found
+        model = model_row(db, model_id)  # NotFound if the model is missing
+        numbers = db.scalars(
+            select(ModelVersion.version)
+            .where(ModelVersion.model_id == model.id)
+            .order_by(ModelVersion.version)
         )
-        if number not in numbers:
-            listed = ", ".join(map(str, numbers)) or "none yet"
-            raise NotFound(f"model {model.name!r} has no version {number}; its versions: {listed}.")
-        statement = select(ModelVersion).where(
-            ModelVersion.model_id == model.id, ModelVersion.version == number
-        )
-        return db.scalar(statement)
+        listed = ", ".join(map(str, numbers)) or "none yet"
+        raise NotFound(f"model {model.name!r} has no version {number}; its versions: {listed}.")
 
 
 def latest_version(model_id: int, published: bool | None = None) -> ModelVersion:

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from assay.orm.run import Job, Run
 
 
+#: Run statuses a refit does not wait for: succeeded, and abandoned (a failed search trial's).
+ENDED = ("succeeded", "abandoned")
+
+
 class _RefitTaken(Exception):
     """Another process added the refit Job first (rolls back this one's attempt)."""
 
@@ -37,7 +41,7 @@ def refit_when_done(queue: Queue, runs: list[Run], progress: bool) -> None:
         runs: Its runs, as ``run_jobs`` left them.
         progress: Show a progress bar while the refit trains.
     """
-    if any(run.status != "succeeded" for run in runs):
+    if any(run.status not in ENDED for run in runs):
         print(
             f"Queue {queue.id}: the refit waits until every fold run has succeeded; "
             "run_jobs() again trains it then.",
@@ -61,12 +65,12 @@ def refit_best(
 
     Args:
         queue: A Queue whose Splitset has folds.
-        metric: The metric to choose the combination by; None: the analysis type's default.
+        metric: The metric to choose the combination by; None: the search's, else the
+            analysis type's default.
         split: The split to judge on (see ``Queue.best_predictor``).
         goal: "maximize" or "minimize" (see ``Queue.best_predictor``).
         progress: Show a progress bar.
     """
-    from assay.evaluate.metrics import default_score_metric
     from assay.evaluate.tables import best_model
     from assay.orm.predictor import Predictor
     from assay.orm.run import Run
@@ -79,22 +83,25 @@ def refit_best(
     runs = queue.runs
     refits = queue.refit_jobs()
     refit_ids = {job.id for job in refits}
-    undone = [r for r in runs if r.status != "succeeded" and r.job_id not in refit_ids]
+    undone = [r for r in runs if r.status not in ENDED and r.job_id not in refit_ids]
     if undone:
         raise InvalidArgument(
             f"Queue {queue.id} has {len(undone)} fold run(s) not succeeded; refit_best "
             "chooses among the models of every fold: run_jobs() first."
         )
-    models = [model for model in queue.model_scores() if not model.refit]
-    if metric is None:
-        metric = default_score_metric(queue.algorithm.analysis_type)
+    models = [model for model in queue.candidate_models() if not model.refit]
+    metric, split, goal = queue.ranking(metric, split, goal)
     combo_id = best_model(models, metric=metric, split=split, goal=goal).model.hyperparamcombo_id
     job = next((j for j in refits if j.hyperparamcombo_id == combo_id), None)
     if job is None:
         job = add_refit_job(queue, combo_id, runs_before=len(runs))
     if job.predictors:
         return job.predictors[0]
-    queue.run_jobs(progress=progress)
+    from assay.orm.queue import Queue
+    from assay.search.executors.serial import run_serial
+
+    run_serial(queue, progress=progress)  # the refit run (a search's loop trains only trials)
+    queue.runs_completed = Queue.get_by_id(queue.id).runs_completed
     predictors = Predictor.select_where(Predictor.job_id == job.id)
     if not predictors:
         run = Run.select_where(Run.job_id == job.id)[0]

@@ -11,7 +11,8 @@ it can count them, refuse, and find the files they point to.
 
 The rule for refusing. A row's *parts* describe it and go with it without asking: a Feature's
 or Label's preprocessing rows (interpolaters, coders, Window, shaper), a Splitset's Folds, a
-Hyperparamset's combinations, a Queue's Jobs and Runs with their epoch history, a Predictor's
+Hyperparamset's combinations, a Queue's Jobs and Runs with their epoch history, a Queue's
+search with its trials and the Hyperparamset holding their combinations, a Predictor's
 Predictions of its own training samples. Rows *built on* it are further work: a Dataset's
 Features and Labels, the Splitsets of a Feature, Label or preprocessing row, the Queues and
 Predictions of a Splitset, the Hyperparamsets and Queues of an Algorithm, a Queue's
@@ -64,6 +65,9 @@ PARTS = {
     ("run", "queue_id"),
     ("run", "job_id"),
     ("epochmetrics", "run_id"),
+    ("queuesearch", "queue_id"),
+    ("trial", "search_id"),
+    ("trial", "hyperparamcombo_id"),
 }
 #: Preprocessing rows: the column naming what they preprocess.
 FEATURE_STEPS = ("featureinterpolater", "featurecoder", "window", "featureshaper")
@@ -209,6 +213,7 @@ def edges() -> tuple[Edge, ...]:
     found.append(
         Edge("predictor", "splitset", False, rows_where(tables()["splitset"], "predictor_id"))
     )
+    found.append(Edge("queuesearch", "hyperparamset", True, hyperparamsets_of_searches))
     return tuple(found)
 
 
@@ -241,6 +246,17 @@ def prediction_edges() -> list[Edge]:
         Edge("predictor", "prediction", True, finder(training=True)),
         Edge("predictor", "prediction", False, finder(training=False)),
     ]
+
+
+def hyperparamsets_of_searches(db: Session, ids: list[int]) -> Iterable[int]:
+    """The Hyperparamsets that hold the trials' combinations of some searches (their Queue's)."""
+    search, queue = tables()["queuesearch"], tables()["queue"]
+    statement = (
+        select(queue.c.hyperparamset_id)
+        .join(search, search.c.queue_id == queue.c.id)
+        .where(search.c.id.in_(ids), queue.c.hyperparamset_id.is_not(None))
+    )
+    return db.scalars(statement)
 
 
 def splitsets_of_features(db: Session, ids: list[int]) -> Iterable[int]:

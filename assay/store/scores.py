@@ -39,12 +39,16 @@ def queue_predictions(queue_id: int, splitset_id: int) -> list[Prediction]:
         return list(db.scalars(statement))
 
 
-def model_scores(queue_id: int, splitset_id: int) -> list[ModelScores]:
+def model_scores(
+    queue_id: int, splitset_id: int, hyperparamcombo_ids: list[int] | None = None
+) -> list[ModelScores]:
     """Each model a Queue trained: its ids, hyperparameters and metrics per split, in one read.
 
     Args:
         queue_id: The Queue.
         splitset_id: Its Splitset: the Predictions scored on it.
+        hyperparamcombo_ids: Only the models of these combinations (a search's new trials);
+            None reads every model.
     """
     from assay.orm.algorithm import Hyperparamcombo
     from assay.orm.predictor import Prediction, Predictor
@@ -69,6 +73,8 @@ def model_scores(queue_id: int, splitset_id: int) -> list[ModelScores]:
         .where(Job.queue_id == queue_id)
         .order_by(Predictor.id)
     )
+    if hyperparamcombo_ids is not None:
+        statement = statement.where(Job.hyperparamcombo_id.in_(hyperparamcombo_ids))
     with reading() as db:
         rows = db.execute(statement).all()
     # A model without a fold, in a Queue whose other models have one, is a refit.

@@ -33,6 +33,9 @@ def test_models_lists_and_filters():
     assert "churn" in only and "fraud" not in only
     assert "fraud" in run("models", "--search", "FRA").output
     assert "spam" in run("--context", "team-b", "models").output
+    # a filter that matches nothing says so, rather than that there are no models at all
+    none = run("models", "--search", "chu", "--tag", "images").output.strip()
+    assert none == "No models in context 'default' match --search 'chu' --tag 'images'."
 
 
 def test_show_gives_details_description_and_versions():

@@ -10,6 +10,7 @@ from assay.registry import Registry, StoredFile, VersionFormat
 from assay.registry.formats import base
 from assay.registry.storage import registry_dir
 from assay.store import reading
+from assay.store.session import in_transaction
 from tests.registry.conftest import BlobFormat, Constant, refused, txt
 
 pytestmark = pytest.mark.usefixtures("backend", "test_formats")
@@ -108,6 +109,19 @@ def test_uploads_that_are_refused_write_nothing(tmp_path):
         v.add_format("blob", 12)
     with refused(NotFound, "ModelVersion with id 99 does not exist"):
         type(v).add_format(99, "blob", b"x")
+
+
+def test_files_are_checked_before_the_write_transaction_opens(monkeypatch):
+    # Copying and validating a large file must not hold the metastore's write lock.
+    seen = []
+    monkeypatch.setattr(BlobFormat, "validate", lambda self, path: seen.append(in_transaction()))
+    v = version(formats={"blob": b"with the version"})
+    v.replace_format("blob", b"replaced")
+    v.model.create_version(formats={"blob": b"another"})
+    assert seen == [False, False, False]
+    assert v.download("blob") == b"replaced"
+    with refused(InvalidArgument, "is not a txt model: no TXT-MODEL header"):
+        v.model.create_version(formats={"blob": b"fine", "txt": b"not a txt model"})
 
 
 def test_a_corrupt_file_fails_loudly_on_download(backend, tmp_path):

@@ -1,12 +1,13 @@
 """What one training run does, as a function of the run's id that any process can call.
 
-The unit of work of every executor (``serial`` today).
+The unit of work of every executor (``serial``, ``parallel``, ``dask``).
 
 ``execute_run(run_id)``: claim the run (so that of several workers only one trains it), read
-the cached samples, build and train the model (writing each epoch's metrics as it goes),
-predict every split of the Job, and store the Predictor and its Prediction together with the
-run's success in one transaction. A run that raises, in any of these steps, is recorded as
-failed with its traceback; the caller decides whether to go on.
+the cached samples, build and train the model (writing each epoch's metrics as it goes, and
+stamping the run's heartbeat meanwhile), predict every split of the Job, and store the
+Predictor and its Prediction together with the run's success in one transaction. A run that
+raises, in any of these steps, is recorded as failed with its traceback; the caller decides
+whether to go on.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from assay.orm.loading import TrainingRows, load_run
 from assay.orm.predictor import EpochMetrics, Prediction, Predictor
 from assay.orm.queue import Queue
 from assay.orm.run import Job, Run
+from assay.search.executors.heartbeat import Heartbeat
 from assay.store import transaction
 
 if TYPE_CHECKING:
@@ -103,9 +105,10 @@ def execute_run(run_id: int) -> str | None:
         return None
     recorder = EpochRecorder(run.id)
     try:
-        if not first_attempt:
-            recorder.clear()
-        store_outcome(run, train_run(rows, recorder))
+        with Heartbeat(run):
+            if not first_attempt:
+                recorder.clear()
+            store_outcome(run, train_run(rows, recorder))
     except KeyboardInterrupt:
         run.release("stopped", "interrupted by the user (KeyboardInterrupt)")
         raise

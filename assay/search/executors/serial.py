@@ -2,13 +2,16 @@
 
 Several processes may run it on one Queue at once: each claims a run before training it
 (``Run.claim``), so no run is trained twice, and re-reads what is left after every run.
+``train_claimable`` is that claim loop; the parallel executor's workers run it too.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from assay.search.executors.base import Executor
 from assay.search.executors.run import execute_run
 from assay.store.samples import cache_once
 
@@ -31,46 +34,74 @@ def run_serial(queue: Queue, progress: bool = True) -> list[Run]:
     Returns:
         Every run of the Queue, as they stood at the end.
     """
+    cache_once(queue.splitset)
+    with queue_bar(queue, progress) as bar:
+        current: list[Run | None] = [None]
+
+        def show(run: Run | None) -> None:
+            current[0] = run
+            if run is None:
+                bar.update(max(0, queue.succeeded_count() - bar.n))
+            else:
+                bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
+
+        try:
+            train_claimable(queue, show)
+        except KeyboardInterrupt:
+            say_stopped(queue, bar, current[0])
+        runs = last_count(queue, bar)
+    report_undone(queue.id, runs)
+    return runs
+
+
+def queue_bar(queue: Queue, progress: bool) -> Any:
+    """The progress bar of a Queue's runs (on stderr), counting those succeeded already."""
     from tqdm.auto import tqdm
 
-    cache_once(queue.splitset)
-    with tqdm(
+    return tqdm(
         total=queue.total_runs,
         initial=queue.succeeded_count(),
         desc=f"Queue {queue.id}",
         unit="run",
         disable=not progress,
         file=sys.stderr,
-    ) as bar:
-        train_claimable(queue, bar)
-        runs = queue.runs  # one snapshot for the bar's last count and the report
-        bar.update(max(0, count_status(runs, "succeeded") - bar.n))
-    report_undone(queue.id, runs)
+    )
+
+
+def last_count(queue: Queue, bar: Any) -> list[Run]:
+    """Bring the bar to the runs succeeded by now; the Queue's runs (one snapshot)."""
+    runs = queue.runs
+    bar.update(max(0, count_status(runs, "succeeded") - bar.n))
     return runs
 
 
-def train_claimable(queue: Queue, bar: Any) -> None:
-    """Claim and train runs until none is left that this process may take (or Ctrl-C).
+def train_claimable(queue: Queue, on_run: Callable[[Run | None], None] | None = None) -> None:
+    """Claim and train runs until none is left that this process may take.
 
     The runs left are read afresh before each one, so runs that other processes took (or
-    finished) are skipped; a run this call already trained is not tried again.
+    finished) are skipped; a run this call already trained is not tried again. Ctrl-C
+    (KeyboardInterrupt) propagates, the run it cut off marked as stopped.
+
+    Args:
+        queue: The Queue.
+        on_run: Called with each run as it starts, and with None after it ends.
     """
     tried: set[int] = set()
-    current: Run | None = None
-    try:
-        while (run := queue.next_claimable(skip=tried)) is not None:
-            bar.set_postfix_str(f"job {run.job_id} repeat {run.repeat_index}")
-            current = run
-            if execute_run(run.id) is not None:
-                tried.add(run.id)
-            current = None
-            bar.update(max(0, queue.succeeded_count() - bar.n))
-    except KeyboardInterrupt:
-        at = "" if current is None else f" at job {current.job_id}, repeat {current.repeat_index}"
-        bar.write(
-            f"Queue {queue.id} stopped by the user; run_jobs() again resumes{at}.",
-            file=sys.stderr,
-        )
+    while (run := queue.next_claimable(skip=tried)) is not None:
+        if on_run is not None:
+            on_run(run)
+        if execute_run(run.id) is not None:
+            tried.add(run.id)
+        if on_run is not None:
+            on_run(None)
+
+
+def say_stopped(queue: Queue, bar: Any, current: Run | None = None) -> None:
+    """Tell (on stderr) that Ctrl-C stopped the queue, and how to resume it."""
+    at = "" if current is None else f" at job {current.job_id}, repeat {current.repeat_index}"
+    bar.write(
+        f"Queue {queue.id} stopped by the user; run_jobs() again resumes{at}.", file=sys.stderr
+    )
 
 
 def count_status(runs: list[Run], status: str) -> int:
@@ -99,3 +130,22 @@ def report_undone(queue_id: int, runs: list[Run]) -> None:
             "when they end, and run_jobs() again takes over any whose process dies.",
             file=sys.stderr,
         )
+
+
+class SerialExecutor(Executor):
+    """Trains the runs one after the other in this process (004's SerialExecutor).
+
+    Args:
+        sampler: The search's sampler (see ``Executor``).
+        metric: The metric a search scores trials by.
+        split: The split that metric is read on.
+    """
+
+    @property
+    def workers(self) -> int:
+        """One run at a time."""
+        return 1
+
+    def run_runs(self, queue: Queue, progress: bool = True) -> None:
+        """Train every claimable run of ``queue`` here, one after the other (``run_serial``)."""
+        run_serial(queue, progress=progress)

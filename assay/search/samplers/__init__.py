@@ -9,11 +9,10 @@ accepted wherever a built-in name is.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from assay.errors import InvalidArgument
+from assay.search.registry import ClassRegistry
 from assay.search.samplers.base import GOALS, Sampler
 from assay.search.samplers.gp import GPSampler
 from assay.search.samplers.grid import GridSampler
@@ -30,58 +29,13 @@ __all__ = [
     "Parameter",
     "RandomSampler",
     "Sampler",
-    "SamplerRegistry",
     "TPESampler",
     "get_sampler",
     "sampler_registry",
 ]
 
 
-class SamplerRegistry(MutableMapping[str, type[Sampler]]):
-    """Sampler classes by name (004's ``sampler_registry``); only Sampler subclasses go in."""
-
-    def __init__(self) -> None:
-        self._classes: dict[str, type[Sampler]] = {}
-
-    def __getitem__(self, name: str) -> type[Sampler]:
-        try:
-            return self._classes[name]
-        except KeyError:
-            raise KeyError(f"no sampler named {name!r}; known: {sorted(self._classes)}") from None
-
-    def __setitem__(self, name: str, sampler_class: type[Sampler]) -> None:
-        if not isinstance(name, str) or not name:
-            raise InvalidArgument(f"a sampler's name must be a non-empty str; got {name!r}.")
-        if not (inspect.isclass(sampler_class) and issubclass(sampler_class, Sampler)):
-            raise InvalidArgument(
-                f"sampler_registry[{name!r}] must be a subclass of assay.search.Sampler; "
-                f"got {sampler_class!r}."
-            )
-        self._classes[name] = sampler_class
-
-    def __delitem__(self, name: str) -> None:
-        del self._classes[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._classes)
-
-    def __len__(self) -> int:
-        return len(self._classes)
-
-    def __repr__(self) -> str:
-        return f"SamplerRegistry({self._classes!r})"
-
-    def register(self, name: str) -> Callable[[type[Sampler]], type[Sampler]]:
-        """A class decorator: ``@sampler_registry.register("mine")`` adds the class by name."""
-
-        def add(sampler_class: type[Sampler]) -> type[Sampler]:
-            self[name] = sampler_class
-            return sampler_class
-
-        return add
-
-
-sampler_registry = SamplerRegistry()
+sampler_registry: ClassRegistry[Sampler] = ClassRegistry(Sampler, "sampler")
 for _name, _class in (
     ("grid", GridSampler),
     ("random", RandomSampler),
@@ -113,24 +67,8 @@ def get_sampler(
     """
     if isinstance(name_or_instance, Sampler):
         return _check_instance(name_or_instance, goal, parameters, options)
-    sampler_class = name_or_instance
-    if not inspect.isclass(sampler_class):
-        if not isinstance(name_or_instance, str) or name_or_instance not in sampler_registry:
-            raise InvalidArgument(
-                f"sampler must be one of {sorted(sampler_registry)} (or a Sampler); "
-                f"got {name_or_instance!r}."
-            )
-        sampler_class = sampler_registry[name_or_instance]
-    if not issubclass(sampler_class, Sampler):
-        raise InvalidArgument(f"sampler must be a Sampler subclass; got {sampler_class!r}.")
-    try:
-        inspect.signature(sampler_class).bind(goal, parameters, **options)
-    except TypeError as exc:
-        raise InvalidArgument(
-            f"{sampler_class.__name__} takes {list(inspect.signature(sampler_class).parameters)}"
-            f"; got goal, parameters and options {sorted(options)} ({exc})."
-        ) from exc
-    return sampler_class(goal, parameters, **options)
+    sampler_class = sampler_registry.resolve(name_or_instance)
+    return sampler_registry.build(sampler_class, "goal, parameters", goal, parameters, **options)
 
 
 def _check_instance(
