@@ -1,7 +1,18 @@
 import subprocess
 import sys
 
-HEAVY = ["torch", "keras", "optuna", "dask", "fastapi", "plotly", "xgboost", "tensorflow"]
+HEAVY = [
+    "torch",
+    "keras",
+    "jax",
+    "optuna",
+    "dask",
+    "fastapi",
+    "plotly",
+    "xgboost",
+    "tensorflow",
+    "alembic",
+]
 
 
 def test_import_assay_stays_light():

@@ -59,6 +59,67 @@ def _class_probabilities(probabilities: np.ndarray, class_count: int) -> np.ndar
     )
 
 
+def counted_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, labels: list[Any]
+) -> dict[str, float] | None:
+    """Accuracy and macro, micro and weighted precision, recall and F1 from one count.
+
+    The values scikit-learn's ``accuracy_score`` and ``precision_recall_fscore_support(...,
+    zero_division=0)`` give, from a single confusion matrix instead of four passes with
+    their validation (most of the time of scoring a small split). None when some class is
+    not one of ``labels`` = ``0 .. len(labels) - 1``.
+    """
+    count = len(labels)
+    if list(labels) != list(range(count)) or len(y_true) == 0:
+        return None
+    truth, predicted = np.asarray(y_true), np.asarray(y_pred)
+    if not (_indices_below(truth, count) and _indices_below(predicted, count)):
+        return None
+    matrix = np.bincount(
+        truth.astype(np.int64) * count + predicted.astype(np.int64), minlength=count * count
+    ).reshape(count, count)
+    hits = np.diag(matrix).astype(np.float64)
+    predicted_count, true_count = matrix.sum(axis=0), matrix.sum(axis=1)
+    per_class = {
+        "precision": _ratio(hits, predicted_count),
+        "recall": _ratio(hits, true_count),
+        "f1": _ratio(2 * hits, predicted_count + true_count),
+    }
+    totals = {
+        "precision": _ratio(hits.sum(), predicted_count.sum()),
+        "recall": _ratio(hits.sum(), true_count.sum()),
+        "f1": _ratio(2 * hits.sum(), predicted_count.sum() + true_count.sum()),
+    }
+    support = true_count.sum()
+    averaged = {
+        "macro": {name: scores.mean() for name, scores in per_class.items()},
+        "micro": totals,
+        "weighted": {
+            name: np.dot(scores, true_count) / support if support > 0 else 0.0
+            for name, scores in per_class.items()
+        },
+    }
+    values = {"accuracy": float(hits.sum() / len(truth))}
+    for average, scores in averaged.items():  # the order scikit-learn's loop gave
+        for name in per_class:
+            values[f"{name}_{average}"] = float(scores[name])
+    return values
+
+
+def _indices_below(values: np.ndarray, count: int) -> bool:
+    """Whether every value is a whole number in ``0 .. count - 1``."""
+    if values.dtype.kind not in "iuf" or values.ndim != 1:
+        return False
+    return bool(np.all((values >= 0) & (values < count) & (values == np.floor(values))))
+
+
+def _ratio(numerator: Any, denominator: Any) -> Any:
+    """``numerator / denominator``, 0 where the denominator is 0 (``zero_division=0``)."""
+    numerator = np.asarray(numerator, dtype=np.float64)
+    denominator = np.asarray(denominator, dtype=np.float64)
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
+
+
 def classification_metrics(
     y_true: np.ndarray,
     y_pred: np.ndarray,
@@ -85,14 +146,16 @@ def classification_metrics(
     missing = [label for label in labels if label not in present]
     if missing:
         notes.append(f"classes {missing} do not occur in these samples; their scores count as 0")
-    values: dict[str, float] = {"accuracy": float(sk.accuracy_score(y_true, y_pred))}
-    for average in ("macro", "micro", "weighted"):
-        precision, recall, f1, _ = sk.precision_recall_fscore_support(
-            y_true, y_pred, labels=labels, average=average, zero_division=0
-        )
-        values[f"precision_{average}"] = float(precision)
-        values[f"recall_{average}"] = float(recall)
-        values[f"f1_{average}"] = float(f1)
+    values = counted_metrics(y_true, y_pred, labels)
+    if values is None:  # classes outside ``labels``: scikit-learn's rules for them
+        values = {"accuracy": float(sk.accuracy_score(y_true, y_pred))}
+        for average in ("macro", "micro", "weighted"):
+            precision, recall, f1, _ = sk.precision_recall_fscore_support(
+                y_true, y_pred, labels=labels, average=average, zero_division=0
+            )
+            values[f"precision_{average}"] = float(precision)
+            values[f"recall_{average}"] = float(recall)
+            values[f"f1_{average}"] = float(f1)
     values["roc_auc"] = float("nan")
     values["log_loss"] = float("nan")
     if probabilities is None:

@@ -83,7 +83,10 @@ class Algorithm(Deletable, BaseModel):
         Args:
             library: 'keras', 'pytorch', 'sklearn' or 'xgboost'.
             analysis_type: 'classification_binary', 'classification_multi' or 'regression'.
-            fn_build: ``(features_shape, label_shape, **hp) -> model``.
+            fn_build: ``(features_shape, label_shape, **hp) -> model``. The shapes are of
+                one sample; for a PyTorch multi-class model with an ordinal label (one class
+                index per sample) ``label_shape`` is ``(class count,)``, the width of the
+                output layer, as for a one-hot label.
             fn_train: ``(model, loser, optimizer, train_features, train_label,
                 eval_features, eval_label, **hp)`` returning the model (Keras, scikit-learn)
                 or ``(history, model)`` / ``(model, history)`` (PyTorch).

@@ -2,7 +2,7 @@
 
 Every write of the registry adds one ``AuditEntry`` in its own transaction, so a change and
 its record commit together or not at all. The rows are append-only: database triggers
-(migration 0006) refuse any UPDATE or DELETE of them, on SQLite and PostgreSQL alike.
+(``assay.registry.triggers``) refuse any UPDATE or DELETE of them, on SQLite and PostgreSQL alike.
 
 Who acts is the OS user (``getpass.getuser()``) unless a caller says otherwise with
 ``acting_as(user)``: the server sets it to the user of the request's token.

@@ -4,7 +4,7 @@ Thin as the rest of ``assay.orm``: columns, relationships declared once, and met
 delegate to ``catalog`` (models), ``versions`` and ``files``. Every method also works on the
 class with an id first (``ModelVersion.publish(7)``). The rules the database itself keeps
 (published versions and their formats frozen, audit rows append-only, chunks immutable) are
-triggers created by migration 0006.
+triggers (``assay.registry.triggers``), created with the tables.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.orm.base import Base, BaseModel, UtcDateTime, id_method, related, utcnow
+from assay.registry.triggers import attach as attach_triggers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -368,3 +369,6 @@ class FileChunk(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     idx: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+attach_triggers(Base.metadata)

@@ -80,3 +80,38 @@ def test_names_and_errors():
     assert default_score_metric("classification_multi") == "accuracy"
     with pytest.raises(InvalidArgument, match="analysis_type"):
         split_metrics("ranking", [1], [1])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_counted_metrics_are_scikit_learns(seed):
+    from sklearn import metrics as sk
+
+    from assay.evaluate.metrics import counted_metrics
+
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(2, 6))
+    size = int(rng.integers(1, 40))
+    # Some seeds leave classes out of the truth, the predictions, or both.
+    y_true = rng.integers(0, max(1, count - seed % 3), size)
+    y_pred = rng.integers(seed % 2, count, size).astype(float if seed % 4 == 0 else int)
+    labels = list(range(count))
+    ours = counted_metrics(y_true, y_pred, labels)
+    expected = {"accuracy": sk.accuracy_score(y_true, y_pred)}
+    for average in ("macro", "micro", "weighted"):
+        p, r, f, _ = sk.precision_recall_fscore_support(
+            y_true, y_pred, labels=labels, average=average, zero_division=0
+        )
+        expected.update({f"precision_{average}": p, f"recall_{average}": r, f"f1_{average}": f})
+    assert list(ours) == list(expected)
+    assert ours == pytest.approx(expected, abs=1e-12)
+
+
+def test_counted_metrics_leave_classes_outside_the_labels_to_scikit_learn():
+    from assay.evaluate.metrics import counted_metrics
+
+    assert counted_metrics(np.array([0, 1, 3]), np.array([0, 1, 1]), [0, 1, 2]) is None
+    assert counted_metrics(np.array([0, 1]), np.array([0, 1]), [1, 0]) is None
+    metrics, _ = split_metrics(
+        "classification_multi", np.array([0, 1, 3]), np.array([0, 1, 1]), labels=[0, 1, 2]
+    )
+    assert metrics["accuracy"] == pytest.approx(2 / 3)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes, load_iris
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from assay.errors import InvalidArgument
 from assay.orm import (
@@ -192,6 +192,44 @@ def test_pytorch_multiclass_with_folds(backend):
     )
     figure = predictors[0].plot_learning_curve(call_display=False, skip_head=False)
     assert [annotation.text for annotation in figure.layout.annotations] == ["loss", "accuracy"]
+
+
+def test_pytorch_multiclass_with_an_ordinal_label_builds_one_output_per_class(backend):
+    # String species encoded to class indices: one label column, yet fn_build is told the
+    # class count, so nn.Linear(neurons, label_shape[0]) needs nothing hard-coded.
+    bunch = load_iris(as_frame=True)
+    frame = bunch.frame.drop(columns="target")
+    frame["species"] = bunch.target_names[bunch.target.to_numpy()]
+    dataset = Dataset.Tabular.from_df(frame)
+    feature = Feature.from_dataset(dataset.id, exclude_columns=["species"])
+    FeatureCoder.from_feature(feature.id, StandardScaler(), verbose=False)
+    label = Label.from_dataset(dataset.id, columns=["species"])
+    LabelCoder.from_label(label.id, OrdinalEncoder())
+    splitset = Splitset.make([feature.id], label.id, size_test=0.2)
+    algorithm = Algorithm.make(
+        "pytorch", "classification_multi", torch_build, torch_train, fn_lose=torch_lose
+    )
+    hyperparamset = Hyperparamset.from_algorithm(algorithm.id, {"neurons": [12], "epochs": [5]})
+    queue = Queue.from_algorithm(
+        algorithm.id, splitset.id, hyperparamset_id=hyperparamset.id, permute_count=0
+    )
+    queue.run_jobs(progress=False)
+    (predictor,) = queue.predictors
+    assert predictor.label_shape == (3,)
+    prediction = predictor.predictions[0]
+    assert prediction.probabilities["test"].shape == (30, 3)
+    assert set(prediction.predictions["test"]) <= {"setosa", "versicolor", "virginica"}
+
+
+def test_build_label_shape_is_the_class_count_only_for_ordinal_multiclass_pytorch():
+    from assay.train.adapters import get_adapter
+
+    torch_adapter, names = get_adapter("pytorch"), ["a", "b", "c"]
+    assert torch_adapter.build_label_shape((1,), "classification_multi", names) == (3,)
+    assert torch_adapter.build_label_shape((3,), "classification_multi", names) == (3,)
+    assert torch_adapter.build_label_shape((1,), "classification_binary", ["a", "b"]) == (1,)
+    assert torch_adapter.build_label_shape((1,), "regression", None) == (1,)
+    assert get_adapter("sklearn").build_label_shape((1,), "classification_multi", names) == (1,)
 
 
 def test_a_model_saved_by_one_process_loads_in_a_fresh_one(tmp_path):

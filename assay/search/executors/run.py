@@ -156,7 +156,11 @@ def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
     key_evaluation = key_evaluation or key_train
     train_x, train_y = data[key_train]
     eval_x, eval_y = data[key_evaluation]
+    preprocessing = resolve_preprocessing(splitset, fold)
     features_shape, label_shape = sample_shapes(train_x, train_y)
+    label_shape = adapter.build_label_shape(
+        label_shape, algorithm.analysis_type, preprocessing.class_names
+    )
     model, history = adapter.run(
         functions,
         hp,
@@ -167,7 +171,6 @@ def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
         on_epoch=recorder,
     )
     recorder.flush()
-    preprocessing = resolve_preprocessing(splitset, fold)
     trained = TrainedModel(adapter, functions, model, hp, algorithm.analysis_type, preprocessing)
     evaluation = evaluate_splits(trained, data)
     importance = None

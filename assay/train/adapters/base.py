@@ -197,6 +197,18 @@ class Adapter:
         self.keep_optimizer(trained, optimizer)
         return trained, history
 
+    def build_label_shape(
+        self, label_shape: Any, analysis_type: str, class_names: list[Any] | None
+    ) -> Any:
+        """The ``label_shape`` that ``fn_build`` receives: the label's own, by default.
+
+        Args:
+            label_shape: The shape of one sample's label, as cached.
+            analysis_type: The Algorithm's analysis_type.
+            class_names: The Label's classes in ordinal order (None for regression).
+        """
+        return label_shape
+
     def before_build(self) -> None:
         """Library set-up before the user's functions run (e.g. choosing Keras's backend)."""
 

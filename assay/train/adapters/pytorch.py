@@ -5,7 +5,9 @@ Defaults, chosen to agree with each other:
 - classification_binary: ``nn.BCELoss`` on a sigmoid output of one unit; predictions are
   ``p > 0.5``, probabilities ``p``.
 - classification_multi: ``nn.CrossEntropyLoss`` on one output per class (logits, or
-  probabilities); predictions are the argmax, probabilities the softmax of logits.
+  probabilities); predictions are the argmax, probabilities the softmax of logits. With an
+  ordinal label (one class index per sample) ``fn_build`` gets ``label_shape=(class
+  count,)``, the width of that output, as with a one-hot label.
 - regression: ``nn.L1Loss``; predictions are the outputs.
 - optimizer: ``torch.optim.Adamax(model.parameters(), lr=hp.get('learning_rate', 0.01))``.
 
@@ -106,6 +108,20 @@ class PytorchAdapter(Adapter):
     def default_fn_predict(self, analysis_type: str) -> Callable:
         """Threshold 0.5 (binary), argmax of softmax (multi), raw outputs (regression)."""
         return default_predict(analysis_type)
+
+    def build_label_shape(
+        self, label_shape: Any, analysis_type: str, class_names: list[Any] | None
+    ) -> Any:
+        """``(class count,)`` for a multi-class ordinal label, as AIQC passes it; else as is.
+
+        An ordinal label is one class index per sample, shape ``(1,)``, but the model needs
+        one output per class: ``torch.nn.Linear(12, label_shape[0])`` then works for ordinal
+        and one-hot labels alike.
+        """
+        ordinal = tuple(label_shape or ()) == (1,)
+        if analysis_type == "classification_multi" and ordinal and len(class_names or ()) > 1:
+            return (len(class_names),)
+        return label_shape
 
     def keep_optimizer(self, model: Any, optimizer: Any) -> None:
         """Remember the run's optimizer, so that ``save(model)`` stores it with the model."""
