@@ -24,7 +24,6 @@ from assay.search.executors.base import Executor, check_worker_count
 from assay.search.executors.parallel import available_cores
 from assay.search.executors.serial import last_count, queue_bar, report_undone, say_stopped
 from assay.search.samplers import Sampler
-from assay.store.samples import cache_once
 
 if TYPE_CHECKING:
     from assay.orm.queue import Queue
@@ -50,6 +49,7 @@ def run_task(run_id: int, database_url: str, home: str) -> str | None:
     from assay.orm.run import Run
     from assay.search.executors.run import execute_run
     from assay.store.liveness import heartbeat_seconds
+    from assay.store.samples import cache_once
 
     cache_once(Run.get_by_id(run_id).job.queue.splitset)
     while True:
@@ -178,6 +178,8 @@ class DaskExecutor(Executor):
             report_undone(queue.id, queue.runs)
             return
         client = self.connect()
+        from assay.store.samples import cache_once  # the ORM: not at import
+
         cache_once(queue.splitset)
         url, home = config.database_url(), str(config.assay_home())
         futures = client.map(run_task, run_ids, database_url=url, home=home, pure=False)

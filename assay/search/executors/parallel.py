@@ -28,7 +28,6 @@ from assay import config
 from assay.search.executors.base import Executor, check_worker_count
 from assay.search.executors.serial import last_count, queue_bar, report_undone, say_stopped
 from assay.search.samplers import Sampler
-from assay.store.samples import cache_once
 
 if TYPE_CHECKING:
     from assay.orm.queue import Queue
@@ -105,6 +104,8 @@ class ParallelExecutor(Executor):
             progress: Show a progress bar (on stderr).
         """
         claimable = len(queue.pending_runs())
+        from assay.store.samples import cache_once  # the ORM: not at import
+
         cache_once(queue.splitset)
         with queue_bar(queue, progress) as bar:
             count = min(self.max_workers, claimable)

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from assay.search.executors.base import Executor
-from assay.search.executors.run import execute_run
-from assay.store.samples import cache_once
 
 if TYPE_CHECKING:
     from assay.orm.queue import Queue
@@ -34,6 +32,8 @@ def run_serial(queue: Queue, progress: bool = True) -> list[Run]:
     Returns:
         Every run of the Queue, as they stood at the end.
     """
+    from assay.store.samples import cache_once  # the ORM: not at import
+
     cache_once(queue.splitset)
     with queue_bar(queue, progress) as bar:
         current: list[Run | None] = [None]
@@ -86,6 +86,8 @@ def train_claimable(queue: Queue, on_run: Callable[[Run | None], None] | None = 
         queue: The Queue.
         on_run: Called with each run as it starts, and with None after it ends.
     """
+    from assay.search.executors.run import execute_run  # the ORM: not at import
+
     tried: set[int] = set()
     while (run := queue.next_claimable(skip=tried)) is not None:
         if on_run is not None:
