@@ -15,8 +15,10 @@ from assay.orm.search import QueueSearch, Trial
 from assay.orm.shape import FeatureShaper
 from assay.orm.splitset import Fold, Splitset
 from assay.orm.tabular import Tabular  # noqa: F401 - registers Dataset.Tabular
+from assay.orm.tracking import RunPlot
 from assay.orm.window import Window
 from assay.registry import tables as _registry_tables  # noqa: F401 - the registry's tables
+from assay.server import tables as _server_tables  # noqa: F401 - API tokens
 
 __all__ = [
     "Algorithm",
@@ -40,6 +42,7 @@ __all__ = [
     "Queue",
     "QueueSearch",
     "Run",
+    "RunPlot",
     "Splitset",
     "Trial",
     "Window",

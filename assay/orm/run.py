@@ -12,7 +12,7 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, update
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
@@ -104,6 +104,8 @@ class Run(BaseModel):
     heartbeat: Mapped[Any | None] = mapped_column(UtcDateTime)
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None]
+    #: Key-value pairs the training code reported with ``assay.track.performance``.
+    performance: Mapped[dict | None] = mapped_column(JSON)
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
 
