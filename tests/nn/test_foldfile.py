@@ -244,6 +244,12 @@ def test_predictions_are_saved_per_fold_and_replaced(cancer, tmp_path):
         and (frame["probs_1"] == 3).all()
     )
     assert again.get_column("nothing") is None
+    reader = FoldYielder(tmp_path / "c.hdf5")
+    reader[0]  # holds the file open read-only
+    with pytest.raises(InvalidArgument, match="close the other FoldYielders of this file"):
+        again.save_fold_pred(np.zeros(again.n_samples(1)), 1)
+    reader.close()
+    again.save_fold_pred(np.zeros(again.n_samples(1)), 1)
     with pytest.raises(InvalidArgument, match=r"pred must hold one row per sample of fold 1"):
         again.save_fold_pred(np.zeros(3), 1)
     with pytest.raises(InvalidArgument, match="'targets' is reserved"):

@@ -51,7 +51,7 @@ class FoldYielder:
 
     def __init__(
         self,
-        foldfile: str | Path,
+        path: str | Path,
         input_pipe: Any = None,
         output_pipe: Any = None,
         ignore_feats: Sequence[str] | None = None,
@@ -59,7 +59,7 @@ class FoldYielder:
         """Open a fold file for reading.
 
         Args:
-            foldfile: The fold file's path.
+            path: The fold file's path.
             input_pipe: The fitted transformer (e.g. ``StandardScaler``) the continuous
                 inputs went through, or the path of its pickle; used by ``deprocess``.
             output_pipe: The fitted transformer the targets went through, or its pickle.
@@ -69,15 +69,15 @@ class FoldYielder:
             InvalidArgument: A file that does not exist or is not a fold file, or an
                 unknown name in ``ignore_feats``.
         """
-        self.path = Path(foldfile)
+        self.path = Path(path)
         if not self.path.is_file():
-            raise InvalidArgument(f"foldfile: no file at {self.path}.")
+            raise InvalidArgument(f"path: no file at {self.path}.")
         self._mode = "r"
         self._handle: Any = None
         try:
             self.meta = read_meta(self._file, self.path)
         except OSError as exc:
-            raise InvalidArgument(f"foldfile: {self.path} is not an HDF5 file ({exc}).") from exc
+            raise InvalidArgument(f"path: {self.path} is not an HDF5 file ({exc}).") from exc
         except InvalidArgument:
             self.close()
             raise
@@ -281,7 +281,12 @@ class FoldYielder:
     # -- reading folds -------------------------------------------------------------------
 
     def get_fold(self, idx: int) -> dict[str, Any]:
-        """Fold ``idx`` as ``{'inputs', 'targets', 'weights'}`` (weights None without any)."""
+        """Fold ``idx`` as ``{'inputs', 'targets', 'weights'}``.
+
+        ``inputs`` is (rows, features) float32, or ``(flat, matrix)`` with matrix or tensor
+        data; ``targets`` is (rows, targets) in ``targ_type``; ``weights`` is (rows,), or
+        None when the file has none.
+        """
         return self.get_data(fold_idx=idx)
 
     def __getitem__(self, idx: int) -> dict[str, Any]:
@@ -385,7 +390,10 @@ class FoldYielder:
     def get_column(
         self, column: str, n_folds: int | None = None, fold_idx: int | None = None
     ) -> np.ndarray | None:
-        """Any dataset of the folds (a sparse matrix comes back dense), or None if absent.
+        """Any dataset of the folds (a sparse matrix comes back dense), concatenated.
+
+        Returns None when one of the folds asked for lacks it (e.g. predictions saved for
+        some folds only).
 
         Args:
             column: The dataset's name, e.g. ``'targets'``, a misc feature or a prediction.
@@ -514,9 +522,19 @@ class FoldYielder:
 
     def _writable(self) -> None:
         """Reopen the file for writing (HDF5 allows one mode per file per process)."""
-        if self._mode != "r+":
-            self.close()
-            self._mode = "r+"
+        if self._mode == "r+":
+            return
+        self.close()
+        self._mode = "r+"
+        try:
+            self._file  # noqa: B018 - opens the file for writing now, to report a failure here
+        except OSError as exc:
+            self._mode = "r"
+            raise InvalidArgument(
+                f"{self.path} cannot be opened for writing ({exc}); HDF5 allows one mode per "
+                "file in a process, so close the other FoldYielders of this file first, and "
+                "check that the file is writable."
+            ) from exc
 
 
 def nan_to_num_in_place(values: np.ndarray) -> np.ndarray:

@@ -204,7 +204,7 @@ def read_meta(handle: Any, path: Path | str) -> dict[str, Any]:
     group = handle.get(META_GROUP)
     if group is None or group.attrs.get("format") != FORMAT:
         raise InvalidArgument(
-            f"foldfile: {path} is not an assay fold file (no '{META_GROUP}' group of format "
+            f"path: {path} is not an assay fold file (no '{META_GROUP}' group of format "
             f"{FORMAT!r}); write one with df2foldfile or Splitset.to_foldfile."
         )
     return {key: json.loads(group[key].asstr()[()]) for key in group}
