@@ -28,6 +28,7 @@ from assay.nn.models.blocks import (
     RecurrentHead,
     Tail,
     count_parameters,
+    matrix_args_from_fy,
 )
 from assay.nn.models.builder import BlockModel, ModelBuilder
 from assay.nn.models.embedder import CatEmbedder
@@ -66,4 +67,5 @@ __all__ = [
     "lookup_act",
     "lookup_normal_init",
     "lookup_uniform_init",
+    "matrix_args_from_fy",
 ]

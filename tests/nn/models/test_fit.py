@@ -17,6 +17,7 @@ from assay.nn.models import (
     ModelBuilder,
     MultiHead,
     RecurrentHead,
+    matrix_args_from_fy,
 )
 
 
@@ -125,38 +126,53 @@ def test_weighted_regression_with_y_range_learns_friedman():
     assert mse < 0.3 * y[1200:].var()
 
 
-def test_multi_head_with_an_lstm_learns_from_the_order_of_a_sequence():
+def test_multi_head_with_a_gru_learns_the_order_of_a_fold_files_matrix(tmp_path):
     rng = np.random.default_rng(0)
     n, steps = 2000, 6
-    sequence = rng.normal(size=(n, steps, 2)).astype(np.float32)
-    flat = rng.normal(size=(n, 3)).astype(np.float32)
-    # the label needs the order: is the first feature rising from the first step to the last?
-    rising = sequence[:, -1, 0] > sequence[:, 0, 0]
-    y = (rising ^ (flat[:, 0] > 1.0)).astype(np.float32).reshape(-1, 1)
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    for t in range(steps):
+        df[f"t{t}_u"] = rng.normal(size=n)
+        df[f"t{t}_noise"] = rng.normal(size=n)
+    # the label needs the order: does u rise from the first step to the last?
+    df["label"] = ((df[f"t{steps - 1}_u"] > df["t0_u"]) ^ (df["a"] > 1.0)).astype(float)
+    path = df2foldfile(
+        df,
+        5,
+        ["a", "b"],
+        [],
+        "label",
+        tmp_path / "seq.h5",
+        "float32",
+        matrix_vecs=[f"t{t}" for t in range(steps)],
+        matrix_feats_per_vec=["u", "noise"],
+        matrix_row_wise=False,
+    )
+    fy = FoldYielder(path, ignore_feats=["noise"])
     builder = ModelBuilder(
         "classification",
-        ["a", "b", "c"],
+        fy.cont_feats,
         1,
         head=partial(
             MultiHead,
-            matrix_head=partial(
-                RecurrentHead,
-                vecs=[f"t{i}" for i in range(steps)],
-                feats_per_vec=["u", "v"],
-                cell="gru",
-                width=16,
-            ),
+            matrix_head=partial(RecurrentHead, **matrix_args_from_fy(fy), cell="gru", width=16),
         ),
         body=partial(FullyConnected, depth=2, width=32),
         model_args={"tail": {"logits": True}},
         opt_args={"lr": 5e-3},
     )
     model, opt, loss = builder.get_model()
-    x = (torch.as_tensor(flat[:1600]), torch.as_tensor(sequence[:1600]))
-    first, last = train(model, opt, loss, x, torch.as_tensor(y[:1600]), steps=400)
+    assert model.head.matrix_head.feats_per_vec == ["u"]
+    folds = [fy.get_fold(i) for i in range(4)]
+    flat = np.concatenate([f["inputs"][0] for f in folds])
+    matrix = np.concatenate([f["inputs"][1] for f in folds])
+    assert matrix.shape[1:] == (1, steps)  # column-wise: features x steps
+    x = tuple(tensors(flat, matrix))
+    y = tensors(np.concatenate([f["targets"] for f in folds]))[0]
+    first, last = train(model, opt, loss, x, y, steps=400)
     assert last < first / 3
+    held_out = fy.get_fold(4)
     model.eval()
     with torch.no_grad():
-        held_out = (torch.as_tensor(flat[1600:]), torch.as_tensor(sequence[1600:]))
-        prob = model.to_predictions(model(held_out)).numpy()
-    assert ((prob > 0.5) == y[1600:]).mean() > 0.85
+        prob = model.to_predictions(model(tuple(tensors(*held_out["inputs"])))).numpy()
+    assert ((prob > 0.5) == held_out["targets"]).mean() > 0.85
+    fy.close()

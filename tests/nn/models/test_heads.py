@@ -15,6 +15,7 @@ from assay.nn.models import (
     MultiBlock,
     MultiHead,
     RecurrentHead,
+    matrix_args_from_fy,
 )
 from tests.nn.models.conftest import flat_batch
 
@@ -169,3 +170,15 @@ def test_builder_with_multi_head_routes_matrix_features_in_a_multi_block():
     model = builder.build_model()
     assert model.body.out_sz == 7
     assert model((torch.randn(4, 2), torch.randn(4, 5, 3))).shape == (4, 1)
+
+
+def test_matrix_args_need_a_matrix_in_the_fold_file(tmp_path):
+    import pandas as pd
+
+    from assay.nn.data import FoldYielder, df2foldfile
+
+    df = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "y": [0, 1, 0, 1]})
+    fy = FoldYielder(df2foldfile(df, 2, ["a"], [], "y", tmp_path / "flat.h5", "float32"))
+    with pytest.raises(InvalidArgument, match="fy must hold matrix inputs"):
+        matrix_args_from_fy(fy)
+    fy.close()

@@ -12,6 +12,7 @@ matrix to a matrix head, and concatenates their outputs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -25,6 +26,31 @@ from assay.nn.models.initialisations import LookupInit
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLS = ("mean", "max", "flatten")
+
+
+def matrix_args_from_fy(fy: Any) -> dict[str, Any]:
+    """``vecs``, ``feats_per_vec`` and ``row_wise`` of a FoldYielder's matrix, as loaded.
+
+    Configure a matrix head for a fold file with
+    ``partial(RecurrentHead, **matrix_args_from_fy(fy), width=16)``; ignored vectors and
+    features are left out, as the FoldYielder leaves them out of the matrix it yields.
+
+    Raises:
+        InvalidArgument: When the fold file holds no matrix (or a higher-order tensor).
+    """
+    matrix = fy.matrix_feats
+    if not matrix or matrix.get("kind") != "matrix":
+        raise InvalidArgument(
+            "fy must hold matrix inputs (df2foldfile's matrix_vecs and matrix_feats_per_vec) "
+            "for a matrix head; it holds "
+            f"{'none' if not matrix else matrix.get('kind')}."
+        )
+    ignored = set(fy.ignore_feats)
+    return {
+        "vecs": [name for name in matrix["vecs"] if name not in ignored],
+        "feats_per_vec": [name for name in matrix["feats_per_vec"] if name not in ignored],
+        "row_wise": bool(matrix["row_wise"]),
+    }
 
 
 class MatrixHead(Head):
