@@ -72,3 +72,13 @@ def test_weight_count_must_match_the_batch():
 def test_auto_loss_refuses_a_pair_it_cannot_serve():
     with pytest.raises(InvalidArgument, match="pass loss= explicitly"):
         get_loss("multiclass", "probability")
+
+
+def test_a_loss_function_gives_per_sample_values_that_weights_scale():
+    def absolute(y_pred, y):
+        return (y_pred - y).abs()
+
+    loss = get_loss("regression", "value", absolute)
+    y_pred, y = torch.tensor([[1.0], [3.0]]), torch.zeros(2, 1)
+    assert loss(y_pred, y).item() == 2.0
+    assert loss(y_pred, y, torch.tensor([1.0, 0.0])).item() == 0.5
