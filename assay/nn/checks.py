@@ -14,9 +14,14 @@ def check_positive(value: Any, name: str) -> int:
     return value
 
 
+def is_fold_yielder(value: Any) -> bool:
+    """Whether ``value`` reads folds like a FoldYielder (rather than being arrays)."""
+    return hasattr(value, "get_fold") and hasattr(value, "n_folds")
+
+
 def check_fold_yielder(fy: Any, name: str) -> None:
     """Refuse anything that does not read folds like a FoldYielder."""
-    if not (hasattr(fy, "get_fold") and hasattr(fy, "n_folds")):
+    if not is_fold_yielder(fy):
         raise InvalidArgument(
             f"{name} must be a FoldYielder (assay.nn.FoldYielder(path)); "
             f"got {type(fy).__name__}."

@@ -20,7 +20,13 @@ from assay.errors import InvalidArgument
 from assay.nn.batch_yielder import BatchYielder
 from assay.nn.callbacks.base import Callback, CallbackList
 from assay.nn.callbacks.pred_handler import PredHandler
-from assay.nn.checks import check_callbacks, check_folds, check_fold_yielder, check_positive
+from assay.nn.checks import (
+    check_callbacks,
+    check_fold_yielder,
+    check_folds,
+    check_positive,
+    is_fold_yielder,
+)
 from assay.nn.fit_params import FitParams
 from assay.nn.tensors import as_inputs, as_targets, as_weights, make_loss, n_rows
 
@@ -268,7 +274,7 @@ class Model:
                 "pred_cb must be a Callback with get_preds(), e.g. PredHandler(); "
                 f"got {type(pred_cb).__name__}."
             )
-        if not _is_fold_yielder(inputs):
+        if not is_fold_yielder(inputs):
             return self._predict_inputs(inputs, pred_cb, others, bs)
         if not isinstance(pred_name, str) or not pred_name:
             raise InvalidArgument(f"pred_name must be a non-empty str; got {pred_name!r}.")
@@ -342,7 +348,7 @@ class Model:
         """
         if bs is not None:
             check_positive(bs, "bs")
-        if _is_fold_yielder(inputs):
+        if is_fold_yielder(inputs):
             folds, _ = check_folds(inputs.n_folds, fold_idxs, None)
             parts = [inputs.get_fold(i) for i in folds]
         else:
@@ -492,10 +498,6 @@ def _mean_loss(losses: list[tuple[Any, int]]) -> float:
     if rows == 0:
         return float("nan")
     return sum(float(loss) * n for loss, n in losses) / rows
-
-
-def _is_fold_yielder(value: Any) -> bool:
-    return hasattr(value, "get_fold") and hasattr(value, "n_folds")
 
 
 def _fold_file(fy: Any) -> str | None:
