@@ -7,6 +7,7 @@ original sample order.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assay.errors import InvalidArgument
@@ -144,3 +145,31 @@ class SplitsetHandoff:
         from assay.train import handoff
 
         return handoff.to_keras(*self.arrays(split, fold_id))
+
+    @id_method
+    def to_foldfile(
+        self,
+        path: str | Path,
+        split: str | None = None,
+        n_folds: int | None = None,
+        compression: str | None = None,
+    ) -> Path:
+        """Write the preprocessed Folds (or splits) as a fold file for ``assay.nn``.
+
+        With Folds, fold ``i`` holds Fold ``i``'s validation samples; without, each split
+        is a fold; ``split=`` writes one split cut into ``n_folds`` folds. Every fold is
+        preprocessed by this Splitset's coders, fitted on ``train``. See
+        ``assay.nn.data.from_splitset``.
+
+        Args:
+            path: The file to write.
+            split: Only this split (e.g. ``'test'``); None: the Folds, or every split.
+            n_folds: With ``split``, how many folds to cut it into (default 1).
+            compression: None, ``'gzip'`` or ``'lzf'``.
+
+        Returns:
+            The path written, to open with ``assay.nn.data.FoldYielder``.
+        """
+        from assay.nn.data.from_splitset import splitset_to_foldfile
+
+        return splitset_to_foldfile(self, path, split, n_folds, compression)

@@ -8,7 +8,8 @@ The layout is described in ``assay.nn.data.layout``.
 
 from __future__ import annotations
 
+from assay.nn.data.augment import AugFoldYielder, FlipAugFoldYielder
 from assay.nn.data.fold_yielder import FoldYielder
 from assay.nn.data.from_df import df2foldfile
 
-__all__ = ["FoldYielder", "df2foldfile"]
+__all__ = ["AugFoldYielder", "FlipAugFoldYielder", "FoldYielder", "df2foldfile"]

@@ -189,9 +189,8 @@ def _names(value: Any, argument: str, allow_str: bool = False) -> list[str]:
 def _present(df: pd.DataFrame, names: list[str], argument: str) -> list[str]:
     missing = [name for name in names if name not in df.columns]
     if missing:
-        raise InvalidArgument(
-            f"{argument}: columns {missing} are not in df; its columns are {list(df.columns)}."
-        )
+        shown = list(df.columns[:20]) + (["..."] if len(df.columns) > 20 else [])
+        raise InvalidArgument(f"{argument}: columns {missing} are not in df; it has {shown}.")
     return names
 
 
