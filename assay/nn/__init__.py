@@ -20,6 +20,9 @@ _NAMES = {
     "Ensemble": "assay.nn.ensemble",
     "BatchYielder": "assay.nn.batch_yielder",
     "FitParams": "assay.nn.fit_params",
+    "df2foldfile": "assay.nn.data",
+    "FoldYielder": "assay.nn.data",
+    "ModelBuilder": "assay.nn.models",
     **{
         name: "assay.nn.callbacks"
         for name in (
