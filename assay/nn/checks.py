@@ -23,8 +23,7 @@ def check_fold_yielder(fy: Any, name: str) -> None:
     """Refuse anything that does not read folds like a FoldYielder."""
     if not is_fold_yielder(fy):
         raise InvalidArgument(
-            f"{name} must be a FoldYielder (assay.nn.FoldYielder(path)); "
-            f"got {type(fy).__name__}."
+            f"{name} must be a FoldYielder (assay.nn.FoldYielder(path)); got {type(fy).__name__}."
         )
 
 
@@ -37,9 +36,7 @@ def check_fold_index(index: Any, n_folds: int, name: str) -> int:
     return index
 
 
-def check_folds(
-    n_folds: int, trn_idxs: Any, val_idx: Any
-) -> tuple[list[int], int | None]:
+def check_folds(n_folds: int, trn_idxs: Any, val_idx: Any) -> tuple[list[int], int | None]:
     """The training folds (every fold but ``val_idx`` by default) and the validation fold.
 
     Raises:
@@ -79,7 +76,5 @@ def check_callbacks(cbs: Any, name: str) -> list[Any]:
     for i, cb in enumerate(cbs):
         if not isinstance(cb, Callback):
             hint = " (a class: pass an instance, cb())" if isinstance(cb, type) else ""
-            raise InvalidArgument(
-                f"{name}[{i}] must be a Callback instance{hint}; got {cb!r}."
-            )
+            raise InvalidArgument(f"{name}[{i}] must be a Callback instance{hint}; got {cb!r}.")
     return list(cbs)

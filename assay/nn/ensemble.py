@@ -202,8 +202,11 @@ class Ensemble:
         model_builder: ModelBuilder | None = None,
         device: str | torch.device | None = None,
     ) -> Ensemble:
-        """An ensemble from the folder ``save`` wrote (ModelBuilders from the files, unless
-        given; unpickling them runs the code they name: load only folders you trust)."""
+        """An ensemble from the folder ``save`` wrote.
+
+        The ModelBuilders come from the model files, unless given; unpickling them runs the
+        code they name: load only folders you trust.
+        """
         folder = Path(path)
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():

@@ -28,7 +28,7 @@ from assay.nn.checks import (
     is_fold_yielder,
 )
 from assay.nn.fit_params import FitParams
-from assay.nn.tensors import as_inputs, as_targets, as_weights, make_loss, n_rows
+from assay.nn.tensors import as_inputs, as_targets, as_weights, n_rows
 
 if TYPE_CHECKING:
     import torch
@@ -46,8 +46,7 @@ def default_device() -> torch.device:
 
 
 class Model:
-    """A ``torch.nn.Module`` from a ModelBuilder, with its optimiser and loss, that trains,
-    predicts, saves and registers.
+    """A network from a ModelBuilder, with its optimiser and loss: trains, predicts, saves.
 
     Args:
         model_builder: Builds the network, its optimiser and its loss (``get_model()``).
@@ -140,20 +139,19 @@ class Model:
             train_on_weights=train_on_weights,
         )
         self.fold_file = _fold_file(fy)
-        loss_fn = make_loss(self.loss, weighted=bool(train_on_weights))
         callbacks.on_train_begin()
         for epoch in range(n_epochs):
             fp.epoch = epoch
-            self._train_epoch(loss_fn)
+            self._train_epoch()
             if fp.val_idx is not None:
-                self._valid_epoch(loss_fn)
+                self._valid_epoch()
             if fp.stop:
                 break
         callbacks.on_train_end()
         fp.release_batch()
         return fp.history
 
-    def _train_epoch(self, loss_fn: Any) -> None:
+    def _train_epoch(self) -> None:
         """One training epoch: every training fold, in a new random order."""
         import torch
 
@@ -167,7 +165,7 @@ class Model:
         for fold_idx in fp.trn_idxs:
             self._load_fold(fold_idx, shuffle=True)
             fp.cbs.on_fold_begin()
-            self._train_fold(loss_fn, losses)
+            self._train_fold(losses)
             fp.cbs.on_fold_end()
             fp.sub_epoch += 1
             if fp.stop:
@@ -176,14 +174,20 @@ class Model:
         fp.record("trn_loss", fp.trn_loss)
         fp.cbs.on_epoch_end()
 
-    def _train_fold(self, loss_fn: Any, losses: list[tuple[Any, int]]) -> None:
+    def _train_fold(self, losses: list[tuple[Any, int]]) -> None:
         """Forwards, loss, backwards and an optimiser step for each batch of the fold."""
-        fp, cbs, model, opt = self.fit_params, self.fit_params.cbs, self.model, self.opt
+        fp, cbs, model, opt, loss = (
+            self.fit_params,
+            self.fit_params.cbs,
+            self.model,
+            self.opt,
+            self.loss,
+        )
         for x, y, w in fp.by:
             fp.x, fp.y, fp.w = x, y, w
             cbs.on_batch_begin()
             fp.y_pred = model(fp.x)
-            fp.loss_val = loss_fn(fp.y_pred, fp.y, fp.w)
+            fp.loss_val = loss(fp.y_pred, fp.y, fp.w)
             cbs.on_forwards_end()
             opt.zero_grad(set_to_none=True)
             cbs.on_backwards_begin()
@@ -193,23 +197,23 @@ class Model:
             losses.append((fp.loss_val.detach(), len(fp.y)))
             cbs.on_batch_end()
 
-    def _valid_epoch(self, loss_fn: Any) -> None:
+    def _valid_epoch(self) -> None:
         """The validation epoch: the loss over the validation fold, without gradients."""
         fp = self.fit_params
         fp.state = "valid"
         fp.cbs.on_epoch_begin()
         self._load_fold(fp.val_idx, shuffle=False)
         fp.cbs.on_fold_begin()
-        fp.val_loss = self._valid_fold(loss_fn)
+        fp.val_loss = self._valid_fold()
         fp.cbs.on_fold_end()
         fp.record("val_loss", fp.val_loss)
         fp.cbs.on_epoch_end()
 
-    def _valid_fold(self, loss_fn: Any) -> float:
+    def _valid_fold(self) -> float:
         """The mean loss over the batches of ``fit_params.by``; callbacks see each batch."""
         import torch
 
-        fp, cbs, model = self.fit_params, self.fit_params.cbs, self.model
+        fp, cbs, model, loss = self.fit_params, self.fit_params.cbs, self.model, self.loss
         losses: list[tuple[Any, int]] = []
         model.eval()
         with torch.no_grad():
@@ -217,7 +221,7 @@ class Model:
                 fp.x, fp.y, fp.w = x, y, w
                 cbs.on_batch_begin()
                 fp.y_pred = model(fp.x)
-                fp.loss_val = loss_fn(fp.y_pred, fp.y, fp.w)
+                fp.loss_val = loss(fp.y_pred, fp.y, fp.w)
                 cbs.on_forwards_end()
                 losses.append((fp.loss_val, len(fp.y)))
                 cbs.on_batch_end()
@@ -235,12 +239,21 @@ class Model:
         fp.by = BatchYielder(
             as_inputs(data["inputs"], self.device),
             fp.bs,
-            targets=as_targets(data["targets"], self.objective, self.device),
+            targets=as_targets(data["targets"], self.device),
             weights=as_weights(weights, self.device),
             shuffle=shuffle,
         )
 
     # Prediction and evaluation -------------------------------------------------------------
+
+    def to_predictions(self, outputs: torch.Tensor) -> torch.Tensor:
+        """The network's outputs as users read them.
+
+        Probabilities for a classifier whose tail gives log-probabilities or logits (the
+        block model's ``to_predictions``); other outputs as they are.
+        """
+        convert = getattr(self.model, "to_predictions", None)
+        return outputs if convert is None else convert(outputs)
 
     def predict(
         self,
@@ -260,6 +273,9 @@ class Model:
                 PredHandler by default.
             cbs: Other callbacks, called before ``pred_cb`` at each point.
             bs: Rows per batch; by default each fold (or the array) in one batch.
+
+        At prediction ``fit_params.y_pred`` holds predictions as users read them
+        (probabilities for classifiers, see ``to_predictions``).
 
         Returns:
             The predictions as ``pred_cb.get_preds()`` returns them, for arrays; None for a
@@ -314,7 +330,7 @@ class Model:
                 for batch, _, _ in fp.by:
                     fp.x = batch
                     callbacks.on_batch_begin()
-                    fp.y_pred = self.model(fp.x)
+                    fp.y_pred = self.to_predictions(self.model(fp.x))
                     callbacks.on_forwards_end()
                     callbacks.on_batch_end()
                 callbacks.on_pred_end()
@@ -355,7 +371,6 @@ class Model:
             if targets is None:
                 raise InvalidArgument("targets must be given to evaluate array inputs.")
             parts = [{"inputs": inputs, "targets": targets, "weights": weights}]
-        loss_fn = make_loss(self.loss, weighted=bool(on_weights))
         outer = self.fit_params
         self.fit_params = fp = FitParams(cbs=CallbackList([]), state="valid")
         total, count = 0.0, 0
@@ -368,11 +383,11 @@ class Model:
                 fp.by = BatchYielder(
                     x,
                     bs or max(rows, 1),
-                    targets=as_targets(data["targets"], self.objective, self.device),
+                    targets=as_targets(data["targets"], self.device),
                     weights=as_weights(data.get("weights") if on_weights else None, self.device),
                     shuffle=False,
                 )
-                total += self._valid_fold(loss_fn) * rows
+                total += self._valid_fold() * rows
                 count += rows
         finally:
             fp.release_batch()

@@ -123,8 +123,11 @@ def builder_settings(builder: Any) -> dict[str, Any]:
 
 
 def describe(value: Any) -> Any:
-    """A JSON value that says what ``value`` is: classes and functions by their qualified
-    name, ``functools.partial`` as its function and arguments, arrays as lists."""
+    """A JSON value that says what ``value`` is.
+
+    Classes and functions by their qualified name, ``functools.partial`` as its function and
+    arguments, arrays as lists, anything else by its repr.
+    """
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -139,7 +142,7 @@ def describe(value: Any) -> Any:
             "args": describe(value.args),
             "keywords": describe(value.keywords),
         }
-    if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__"):
+    if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
         return f"{value.__module__}.{value.__qualname__}"
     if hasattr(value, "tolist"):  # NumPy scalars and arrays
         return describe(value.tolist())

@@ -83,8 +83,7 @@ def register_predictor(
 
 
 def create_next_version(name: str, context: str, **fields: Any) -> ModelVersion:
-    """The next version of the model ``name`` in ``context`` (created if missing), in one
-    transaction.
+    """The next version of the model ``name`` in ``context`` (created if missing): one write.
 
     Args:
         name: The model's name (checked).

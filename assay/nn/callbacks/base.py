@@ -83,8 +83,10 @@ class Callback:
         """A training or validation fold is done."""
 
     def on_epoch_end(self) -> None:
-        """A training or validation epoch is done; ``fit_params.trn_loss`` / ``val_loss``
-        hold its mean loss."""
+        """A training or validation epoch is done.
+
+        ``fit_params.trn_loss`` (or ``val_loss``) holds the epoch's mean loss.
+        """
 
     def on_train_end(self) -> None:
         """Training is over (finished, or stopped early)."""

@@ -1,7 +1,6 @@
-"""MetastoreLogger: each epoch's losses and metrics written to a Run, so the dashboard shows
-them while the model trains.
+"""MetastoreLogger: each epoch's losses and metrics written to a Run of the metastore.
 
-A Run belongs to a Queue's Job (the metastore requires both), so the logger writes to one of
+The dashboard shows them while the model trains. A Run belongs to a Queue's Job (the metastore requires both), so the logger writes to one of
 two places:
 
 - ``MetastoreLogger(run_id)``: the EpochMetrics of that Run (e.g. ``queue.runs[0].id``).

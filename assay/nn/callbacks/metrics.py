@@ -23,6 +23,8 @@ ScoreFn = Callable[..., float]
 class EvalMetric(Callback):
     """Scores the validation fold with ``score_fn(y_true, y_pred, sample_weight=w)``.
 
+    ``y_pred`` are predictions as users read them (probabilities for a classifier).
+
     Args:
         name: The metric's name in the history and in ``train_models``' results.
         score_fn: A function of targets and predictions (NumPy arrays, one row each) and
@@ -55,7 +57,8 @@ class EvalMetric(Callback):
         fp = self.model.fit_params
         if fp.state == "valid":
             w = fp.w.detach().cpu() if fp.w is not None else None
-            self._parts.append((fp.y.detach().cpu(), fp.y_pred.detach().cpu(), w))
+            y_pred = self.model.to_predictions(fp.y_pred.detach())
+            self._parts.append((fp.y.detach().cpu(), y_pred.cpu(), w))
 
     def on_fold_end(self) -> None:
         """Score the validation fold and record the value."""

@@ -41,9 +41,7 @@ class ParametrisedPrediction(Callback):
         feats = list(feats)
         missing = [name for name in names if name not in feats]
         if missing:
-            raise InvalidArgument(
-                f"param_feat {missing} are not among the input features {feats}."
-            )
+            raise InvalidArgument(f"param_feat {missing} are not among the input features {feats}.")
         self.columns = [feats.index(name) for name in names]
         self.values = [float(value) for value in values]
 
