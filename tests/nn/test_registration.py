@@ -61,8 +61,8 @@ def test_an_ensemble_registers_with_its_weights_and_losses(fy, tmp_path):
     assert version.performance["val_loss"] == [r["loss"] for r in ensemble.results]
     assert version.records[0]["sha256"] == sha256_file(fy.path)
     inputs = fy[2]["inputs"]
-    for got, expected in zip(version.load("pkl").predict(inputs), ensemble.predict(inputs)):
-        assert np.array_equal(got, expected)
+    got, expected = version.load("pkl").predict(inputs), ensemble.predict(inputs)
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
 
 
 def test_registering_without_a_fold_file_writes_nothing(fy, tmp_path):
