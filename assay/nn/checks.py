@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assay.errors import InvalidArgument
+from assay.nn.folds import is_fold_yielder
 
 
 def check_positive(value: Any, name: str) -> int:
@@ -12,11 +13,6 @@ def check_positive(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidArgument(f"{name} must be a positive int; got {value!r}.")
     return value
-
-
-def is_fold_yielder(value: Any) -> bool:
-    """Whether ``value`` reads folds like a FoldYielder (rather than being arrays)."""
-    return hasattr(value, "get_fold") and hasattr(value, "n_folds")
 
 
 def check_fold_yielder(fy: Any, name: str) -> None:

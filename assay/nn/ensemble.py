@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assay.errors import InvalidArgument
-from assay.nn.checks import check_positive, is_fold_yielder
+from assay.nn.checks import check_positive
+from assay.nn.folds import is_fold_yielder, predict_fold
 from assay.nn.model import Model
 
 if TYPE_CHECKING:
@@ -153,7 +155,8 @@ class Ensemble:
             bs: Rows per batch.
 
         Returns:
-            ``(mean, uncertainty)`` for arrays; None for a FoldYielder.
+            ``(mean, uncertainty)`` for arrays; None for a FoldYielder. With an augmenting
+            FoldYielder, each model's prediction is its mean over the fixed transforms.
         """
         models, weights = self._chosen(n_models)
         if not is_fold_yielder(inputs):
@@ -163,11 +166,11 @@ class Ensemble:
         if not isinstance(pred_name, str) or not pred_name:
             raise InvalidArgument(f"pred_name must be a non-empty str; got {pred_name!r}.")
         for fold_idx in range(inputs.n_folds):
-            fold_inputs = inputs.get_fold(fold_idx)["inputs"]
-            mean, spread = _combine(
-                [m.predict(fold_inputs, pred_cb=pred_cb, cbs=cbs, bs=bs) for m in models],
-                weights,
-            )
+            preds = [
+                predict_fold(inputs, fold_idx, partial(m.predict, pred_cb=pred_cb, cbs=cbs, bs=bs))
+                for m in models
+            ]
+            mean, spread = _combine(preds, weights)
             inputs.save_fold_pred(mean, fold_idx, pred_name=pred_name)
             inputs.save_fold_pred(spread, fold_idx, pred_name=f"{pred_name}_unc")
         return None

@@ -71,6 +71,11 @@ class FitParams:
     metrics: dict[str, float] = field(default_factory=dict)
     history: dict[str, list[float]] = field(default_factory=dict)
 
+    @property
+    def data(self) -> Any:
+        """The data being read: the FoldYielder (``fy``)."""
+        return self.fy
+
     def record(self, name: str, value: float) -> None:
         """Append ``value`` to the history of ``name``."""
         self.history.setdefault(name, []).append(value)

@@ -10,7 +10,6 @@ to the file under ``pred_name``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,14 +19,11 @@ from assay.errors import InvalidArgument
 from assay.nn.batch_yielder import BatchYielder
 from assay.nn.callbacks.base import Callback, CallbackList
 from assay.nn.callbacks.pred_handler import PredHandler
-from assay.nn.checks import (
-    check_callbacks,
-    check_fold_yielder,
-    check_folds,
-    check_positive,
-    is_fold_yielder,
-)
+from assay.nn.checks import check_callbacks, check_fold_yielder, check_folds, check_positive
 from assay.nn.fit_params import FitParams
+from assay.nn.folds import fold_file_of, is_fold_yielder, predict_fold, read_plain
+from assay.nn.loop import predict_inputs, train_epoch, valid_epoch, valid_fold
+from assay.nn.saving import read_save, write_save
 from assay.nn.tensors import as_inputs, as_targets, as_weights, n_rows
 
 if TYPE_CHECKING:
@@ -138,111 +134,18 @@ class Model:
             val_idx=val_idx,
             train_on_weights=train_on_weights,
         )
-        self.fold_file = _fold_file(fy)
+        self.fold_file = fold_file_of(fy)
         callbacks.on_train_begin()
         for epoch in range(n_epochs):
             fp.epoch = epoch
-            self._train_epoch()
+            train_epoch(self)
             if fp.val_idx is not None:
-                self._valid_epoch()
+                valid_epoch(self)
             if fp.stop:
                 break
         callbacks.on_train_end()
         fp.release_batch()
         return fp.history
-
-    def _train_epoch(self) -> None:
-        """One training epoch: every training fold, in a new random order."""
-        import torch
-
-        fp = self.fit_params
-        fp.state = "train"
-        order = torch.randperm(len(fp.trn_idxs)).tolist()
-        fp.trn_idxs = [fp.trn_idxs[i] for i in order]
-        self.model.train()
-        fp.cbs.on_epoch_begin()
-        losses: list[tuple[Any, int]] = []
-        for fold_idx in fp.trn_idxs:
-            self._load_fold(fold_idx, shuffle=True)
-            fp.cbs.on_fold_begin()
-            self._train_fold(losses)
-            fp.cbs.on_fold_end()
-            fp.sub_epoch += 1
-            if fp.stop:
-                break
-        fp.trn_loss = _mean_loss(losses)
-        fp.record("trn_loss", fp.trn_loss)
-        fp.cbs.on_epoch_end()
-
-    def _train_fold(self, losses: list[tuple[Any, int]]) -> None:
-        """Forwards, loss, backwards and an optimiser step for each batch of the fold."""
-        fp, cbs, model, opt, loss = (
-            self.fit_params,
-            self.fit_params.cbs,
-            self.model,
-            self.opt,
-            self.loss,
-        )
-        for x, y, w in fp.by:
-            fp.x, fp.y, fp.w = x, y, w
-            cbs.on_batch_begin()
-            fp.y_pred = model(fp.x)
-            fp.loss_val = loss(fp.y_pred, fp.y, fp.w)
-            cbs.on_forwards_end()
-            opt.zero_grad(set_to_none=True)
-            cbs.on_backwards_begin()
-            fp.loss_val.backward()
-            cbs.on_backwards_end()
-            opt.step()
-            losses.append((fp.loss_val.detach(), len(fp.y)))
-            cbs.on_batch_end()
-
-    def _valid_epoch(self) -> None:
-        """The validation epoch: the loss over the validation fold, without gradients."""
-        fp = self.fit_params
-        fp.state = "valid"
-        fp.cbs.on_epoch_begin()
-        self._load_fold(fp.val_idx, shuffle=False)
-        fp.cbs.on_fold_begin()
-        fp.val_loss = self._valid_fold()
-        fp.cbs.on_fold_end()
-        fp.record("val_loss", fp.val_loss)
-        fp.cbs.on_epoch_end()
-
-    def _valid_fold(self) -> float:
-        """The mean loss over the batches of ``fit_params.by``; callbacks see each batch."""
-        import torch
-
-        fp, cbs, model, loss = self.fit_params, self.fit_params.cbs, self.model, self.loss
-        losses: list[tuple[Any, int]] = []
-        model.eval()
-        with torch.no_grad():
-            for x, y, w in fp.by:
-                fp.x, fp.y, fp.w = x, y, w
-                cbs.on_batch_begin()
-                fp.y_pred = model(fp.x)
-                fp.loss_val = loss(fp.y_pred, fp.y, fp.w)
-                cbs.on_forwards_end()
-                losses.append((fp.loss_val, len(fp.y)))
-                cbs.on_batch_end()
-        return _mean_loss(losses)
-
-    def _load_fold(self, fold_idx: int, shuffle: bool) -> None:
-        """Read fold ``fold_idx`` of ``fit_params.fy`` into a BatchYielder (``fit_params.by``)."""
-        fp = self.fit_params
-        fp.fold_idx = fold_idx
-        fp.by = None  # the last fold's tensors can go before this one is read
-        data = fp.fy.get_fold(fold_idx)
-        if data.get("targets") is None:
-            raise InvalidArgument(f"fold {fold_idx} of the fold file has no targets to fit.")
-        weights = data.get("weights") if fp.train_on_weights else None
-        fp.by = BatchYielder(
-            as_inputs(data["inputs"], self.device),
-            fp.bs,
-            targets=as_targets(data["targets"], self.device),
-            weights=as_weights(weights, self.device),
-            shuffle=shuffle,
-        )
 
     # Prediction and evaluation -------------------------------------------------------------
 
@@ -279,7 +182,8 @@ class Model:
 
         Returns:
             The predictions as ``pred_cb.get_preds()`` returns them, for arrays; None for a
-            FoldYielder (the predictions are in the file).
+            FoldYielder (the predictions are in the file). An augmenting FoldYielder with
+            ``test_time_aug`` gives the mean prediction over its ``aug_mult`` transforms.
         """
         if bs is not None:
             check_positive(bs, "bs")
@@ -291,54 +195,17 @@ class Model:
                 f"got {type(pred_cb).__name__}."
             )
         if not is_fold_yielder(inputs):
-            return self._predict_inputs(inputs, pred_cb, others, bs)
+            return predict_inputs(self, inputs, pred_cb, others, bs)
         if not isinstance(pred_name, str) or not pred_name:
             raise InvalidArgument(f"pred_name must be a non-empty str; got {pred_name!r}.")
         for fold_idx in range(inputs.n_folds):
-            data = inputs.get_fold(fold_idx)
-            preds = self._predict_inputs(data["inputs"], pred_cb, others, bs, inputs, fold_idx)
+            preds = predict_fold(
+                inputs,
+                fold_idx,
+                lambda x, i=fold_idx: predict_inputs(self, x, pred_cb, others, bs, inputs, i),
+            )
             inputs.save_fold_pred(preds, fold_idx, pred_name=pred_name)
         return None
-
-    def _predict_inputs(
-        self,
-        inputs: Any,
-        pred_cb: Callback,
-        cbs: list[Callback],
-        bs: int | None,
-        fy: Any = None,
-        fold_idx: int | None = None,
-    ) -> Any:
-        """Run the prediction points over ``inputs``; what ``pred_cb`` returns."""
-        import torch
-
-        callbacks = CallbackList([*cbs, pred_cb])
-        for callback in callbacks:
-            callback.set_model(self)
-        x = as_inputs(inputs, self.device)
-        rows = n_rows(x)
-        outer = self.fit_params  # a prediction inside a fit (from a callback) restores it
-        self.fit_params = fp = FitParams(
-            cbs=callbacks, fy=fy, bs=bs or max(rows, 1), state="test", fold_idx=fold_idx
-        )
-        fp.by = BatchYielder(x, fp.bs, shuffle=False)
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                callbacks.on_pred_begin()
-                for batch, _, _ in fp.by:
-                    fp.x = batch
-                    callbacks.on_batch_begin()
-                    fp.y_pred = self.to_predictions(self.model(fp.x))
-                    callbacks.on_forwards_end()
-                    callbacks.on_batch_end()
-                callbacks.on_pred_end()
-        finally:
-            self.model.train(was_training)
-            fp.release_batch()
-            self.fit_params = outer if outer is not None else fp
-        return pred_cb.get_preds()
 
     def evaluate(
         self,
@@ -366,7 +233,7 @@ class Model:
             check_positive(bs, "bs")
         if is_fold_yielder(inputs):
             folds, _ = check_folds(inputs.n_folds, fold_idxs, None)
-            parts = [inputs.get_fold(i) for i in folds]
+            parts = [read_plain(inputs, i) for i in folds]
         else:
             if targets is None:
                 raise InvalidArgument("targets must be given to evaluate array inputs.")
@@ -387,7 +254,7 @@ class Model:
                     weights=as_weights(data.get("weights") if on_weights else None, self.device),
                     shuffle=False,
                 )
-                total += self._valid_fold() * rows
+                total += valid_fold(self) * rows
                 count += rows
         finally:
             fp.release_batch()
@@ -402,21 +269,7 @@ class Model:
         ``Model.from_save(path)`` rebuilds the Model from it alone; ``model.load(path)``
         loads the weights into a Model that exists. Returns the path.
         """
-        import cloudpickle
-        import torch
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        state = {
-            "model": self.model.state_dict(),
-            "opt": self.opt.state_dict(),
-            "builder": cloudpickle.dumps(self.model_builder),
-            "fold_file": self.fold_file,
-        }
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        torch.save(state, temporary)
-        os.replace(temporary, path)
-        return path
+        return write_save(self, path)
 
     def load(self, path: str | Path) -> Model:
         """Load the weights and optimiser state saved at ``path`` into this Model.
@@ -424,7 +277,7 @@ class Model:
         Raises:
             InvalidArgument: The file is missing, or holds a network of another shape.
         """
-        state = _read_save(path, self.device)
+        state = read_save(path, self.device)
         try:
             self.model.load_state_dict(state["model"])
         except RuntimeError as exc:
@@ -449,7 +302,7 @@ class Model:
         import cloudpickle
 
         if model_builder is None:
-            model_builder = cloudpickle.loads(_read_save(path, "cpu")["builder"])
+            model_builder = cloudpickle.loads(read_save(path, "cpu")["builder"])
         return cls(model_builder, device=device).load(path)
 
     def register(
@@ -492,33 +345,3 @@ class Model:
         state = dict(self.__dict__)
         state["fit_params"] = None
         return state
-
-
-def _read_save(path: str | Path, device: Any) -> dict[str, Any]:
-    """The dict ``Model.save`` wrote at ``path``."""
-    import torch
-
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidArgument(f"path must be a file Model.save wrote; {path} does not exist.")
-    state = torch.load(path, map_location=device, weights_only=True)
-    if not isinstance(state, dict) or not {"model", "opt"} <= set(state):
-        raise InvalidArgument(f"{path} is not a file Model.save wrote (no weights in it).")
-    return state
-
-
-def _mean_loss(losses: list[tuple[Any, int]]) -> float:
-    """The mean per row of batch losses, each weighted by its batch's rows."""
-    rows = sum(n for _, n in losses)
-    if rows == 0:
-        return float("nan")
-    return sum(float(loss) * n for loss, n in losses) / rows
-
-
-def _fold_file(fy: Any) -> str | None:
-    """The path of the fold file a FoldYielder reads, where it says."""
-    for attribute in ("foldfile", "path", "filename"):
-        value = getattr(fy, attribute, None)
-        if isinstance(value, str | Path):
-            return str(Path(value).resolve())
-    return None

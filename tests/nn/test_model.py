@@ -176,3 +176,35 @@ def test_importing_assay_nn_and_its_training_names_leaves_torch_unloaded():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False"]
+
+
+def test_an_augmenting_fold_yielder_augments_training_folds_only(fy):
+    from assay.nn.data import FlipAugFoldYielder
+
+    flips = FlipAugFoldYielder(fy.path, flip_feats=["mean radius", "worst area"], seed=0)
+    stored = {i: fy[i]["inputs"] for i in range(fy.n_folds)}
+    fy.close()  # HDF5 lets a process open a file read-write only when no one reads it
+    column = CANCER_FEATS.index("mean radius")
+
+    class Seen(Callback):
+        def __init__(self):
+            self.flipped = {}
+
+        def on_fold_begin(self):
+            fp = self.model.fit_params
+            inputs = fp.by.inputs.numpy()
+            self.flipped[fp.state] = bool(
+                (inputs[:, column] != stored[fp.fold_idx][:, column]).any()
+            )
+
+    seen = Seen()
+    model = new_model()
+    model.fit(1, flips, 64, cbs=[seen], val_idx=3)
+    assert seen.flipped == {"train": True, "valid": False}
+    assert model.evaluate(flips, fold_idxs=[3]) == pytest.approx(model.fit_params.val_loss)
+
+    # prediction averages over the four flip patterns (test-time augmentation)
+    model.predict(flips, pred_name="tta")
+    by_hand = np.mean([model.predict(flips.get_test_fold(2, k)["inputs"]) for k in range(4)], 0)
+    assert np.allclose(flips.get_column("tta", fold_idx=2), by_hand, atol=1e-6)
+    assert not np.allclose(by_hand, model.predict(stored[2]), atol=1e-4)
