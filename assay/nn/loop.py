@@ -52,11 +52,7 @@ def train_fold(model: Model, losses: list[tuple[Any, int]]) -> None:
     fp, network, opt, loss = model.fit_params, model.model, model.opt, model.loss
     cbs = fp.cbs
     for x, y, w in fp.by:
-        fp.x, fp.y, fp.w = x, y, w
-        cbs.on_batch_begin()
-        fp.y_pred = network(fp.x)
-        fp.loss_val = loss(fp.y_pred, fp.y, fp.w)
-        cbs.on_forwards_end()
+        forwards(fp, network, loss, x, y, w)
         opt.zero_grad(set_to_none=True)
         cbs.on_backwards_begin()
         fp.loss_val.backward()
@@ -64,6 +60,15 @@ def train_fold(model: Model, losses: list[tuple[Any, int]]) -> None:
         opt.step()
         losses.append((fp.loss_val.detach(), len(fp.y)))
         cbs.on_batch_end()
+
+
+def forwards(fp: FitParams, network: Any, loss: Any, x: Any, y: Any, w: Any) -> None:
+    """One batch in ``fit_params``, through the network and the loss, with its points."""
+    fp.x, fp.y, fp.w = x, y, w
+    fp.cbs.on_batch_begin()
+    fp.y_pred = network(fp.x)
+    fp.loss_val = loss(fp.y_pred, fp.y, fp.w)
+    fp.cbs.on_forwards_end()
 
 
 def valid_epoch(model: Model) -> None:
@@ -89,11 +94,7 @@ def valid_fold(model: Model) -> float:
     network.eval()
     with torch.no_grad():
         for x, y, w in fp.by:
-            fp.x, fp.y, fp.w = x, y, w
-            cbs.on_batch_begin()
-            fp.y_pred = network(fp.x)
-            fp.loss_val = loss(fp.y_pred, fp.y, fp.w)
-            cbs.on_forwards_end()
+            forwards(fp, network, loss, x, y, w)
             losses.append((fp.loss_val, len(fp.y)))
             cbs.on_batch_end()
     return mean_loss(losses)
