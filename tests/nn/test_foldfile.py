@@ -244,6 +244,12 @@ def test_predictions_are_saved_per_fold_and_replaced(cancer, tmp_path):
         and (frame["probs_1"] == 3).all()
     )
     assert again.get_column("nothing") is None
+    reader = FoldYielder(tmp_path / "c.hdf5")
+    reader[0]  # holds the file open read-only
+    with pytest.raises(InvalidArgument, match="close the other FoldYielders of this file"):
+        again.save_fold_pred(np.zeros(again.n_samples(1)), 1)
+    reader.close()
+    again.save_fold_pred(np.zeros(again.n_samples(1)), 1)
     with pytest.raises(InvalidArgument, match=r"pred must hold one row per sample of fold 1"):
         again.save_fold_pred(np.zeros(3), 1)
     with pytest.raises(InvalidArgument, match="'targets' is reserved"):
@@ -317,3 +323,22 @@ def test_fold_indices_are_checked(cancer, tmp_path):
         fy.get_fold(5)
     with pytest.raises(InvalidArgument, match="n_folds must be between 1 and 5"):
         fy.get_df(n_folds=6)
+
+
+def test_nan_to_num_runs_on_the_folds_that_need_it(tmp_path):
+    frame = pd.DataFrame({"a": [1.0, np.inf, 2.0, 3.0, 4.0, 5.0], "b": [3e38] * 6})
+    frame["c"] = [1.0, 2.0, np.nan, 4.0, 5.0, 6.0]
+    frame["y"] = [0, 1, 0, 1, 0, 1]
+    frame["row"] = np.arange(6)
+    path = df2foldfile(
+        frame, 3, ["a", "b", "c"], [], "y", tmp_path / "f", "int64", misc_feats=["row"]
+    )
+    fy = FoldYielder(path)
+    holding = [at for at in range(3) if {1, 2} & set(fy.get_column("row", fold_idx=at))]
+    assert fy.meta["non_finite_folds"] == holding and len(holding) < 3
+    inputs = fy.get_df(inc_inputs=True, inc_misc=True).set_index("row").sort_index()
+    assert np.isfinite(inputs[["a", "b", "c"]].to_numpy()).all()
+    assert (inputs["b"] == np.float32(3e38)).all()  # large finite values stay (the sum overflows)
+    assert inputs.loc[1, "a"] == np.finfo(np.float32).max and inputs.loc[2, "c"] == 0.0
+    for at in range(3):
+        assert np.isfinite(fy[at]["inputs"]).all()

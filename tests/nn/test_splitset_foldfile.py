@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from assay.errors import InvalidArgument
@@ -109,3 +109,22 @@ def test_bad_requests_are_refused_before_a_file_is_written(tmp_path):
     with pytest.raises(InvalidArgument, match="has no Label"):
         unsupervised.to_foldfile(out / "a")
     assert not out.exists()
+
+
+def test_images_become_the_tensor_beside_flat_features(tmp_path):
+    digits = load_digits()
+    images = digits.images[:120, None].astype(np.float32)
+    table = pd.DataFrame({"ink": images.sum(axis=(1, 2, 3)), "target": digits.target[:120]})
+    tabular = Dataset.Tabular.from_df(table)
+    ink = Feature.from_dataset(tabular.id, include_columns=["ink"])
+    pictures = Feature.from_dataset(Dataset.Image.from_numpy(images).id)
+    label = Label.from_dataset(tabular.id, columns=["target"])
+    splitset = Splitset.make([ink.id, pictures.id], label.id, size_test=0.25)
+    fy = FoldYielder(splitset.to_foldfile(tmp_path / "digits", split="test"))
+    assert fy.cont_feats == ["ink"] and fy.matrix_feats["kind"] == "tensor"
+    assert fy.matrix_shape == (1, 8, 8)
+    flat, tensor = fy[0]["inputs"]
+    ids = fy.get_column("sample_id")
+    np.testing.assert_array_equal(tensor, images[ids])
+    np.testing.assert_allclose(flat[:, 0], table["ink"].to_numpy()[ids])
+    np.testing.assert_array_equal(fy[0]["targets"][:, 0], digits.target[ids])

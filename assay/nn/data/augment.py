@@ -25,7 +25,7 @@ class AugFoldYielder(FoldYielder):
 
     def __init__(
         self,
-        foldfile: str | Path,
+        path: str | Path,
         aug_mult: int = 1,
         train_time_aug: bool = True,
         test_time_aug: bool = True,
@@ -37,7 +37,7 @@ class AugFoldYielder(FoldYielder):
         """Open a fold file whose folds are augmented when loaded.
 
         Args:
-            foldfile: The fold file's path.
+            path: The fold file's path.
             aug_mult: How many fixed transforms test-time augmentation averages over.
             train_time_aug: ``get_fold`` applies a random transform to every fold.
             test_time_aug: Predictors should average over ``get_test_fold`` transforms.
@@ -46,7 +46,7 @@ class AugFoldYielder(FoldYielder):
             ignore_feats: See ``FoldYielder``.
             seed: Seeds the random train-time transforms.
         """
-        super().__init__(foldfile, input_pipe, output_pipe, ignore_feats)
+        super().__init__(path, input_pipe, output_pipe, ignore_feats)
         if isinstance(aug_mult, bool) or not isinstance(aug_mult, int) or aug_mult < 1:
             raise InvalidArgument(f"aug_mult must be an int >= 1; got {aug_mult!r}.")
         self.aug_mult = aug_mult
@@ -113,7 +113,7 @@ class FlipAugFoldYielder(AugFoldYielder):
 
     def __init__(
         self,
-        foldfile: str | Path,
+        path: str | Path,
         flip_feats: Sequence[str],
         aug_mult: int | None = None,
         train_time_aug: bool = True,
@@ -126,7 +126,7 @@ class FlipAugFoldYielder(AugFoldYielder):
         """Open a fold file whose chosen features are sign-flipped when loaded.
 
         Args:
-            foldfile: The fold file's path.
+            path: The fold file's path.
             flip_feats: The features to flip (continuous, or a matrix's per-vector ones).
             aug_mult: Fixed transforms for test-time averaging; at most (and by default)
                 ``2 ** len(flip_feats)``.
@@ -140,7 +140,7 @@ class FlipAugFoldYielder(AugFoldYielder):
         names = [flip_feats] if isinstance(flip_feats, str) else list(flip_feats)
         patterns = 2 ** len(names)
         super().__init__(
-            foldfile,
+            path,
             patterns if aug_mult is None else aug_mult,
             train_time_aug,
             test_time_aug,

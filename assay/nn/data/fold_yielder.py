@@ -21,6 +21,7 @@ from assay.errors import InvalidArgument
 from assay.nn.data.layout import (
     INPUTS,
     MATRIX,
+    NON_FINITE,
     TARGETS,
     WEIGHTS,
     check_column_name,
@@ -50,7 +51,7 @@ class FoldYielder:
 
     def __init__(
         self,
-        foldfile: str | Path,
+        path: str | Path,
         input_pipe: Any = None,
         output_pipe: Any = None,
         ignore_feats: Sequence[str] | None = None,
@@ -58,7 +59,7 @@ class FoldYielder:
         """Open a fold file for reading.
 
         Args:
-            foldfile: The fold file's path.
+            path: The fold file's path.
             input_pipe: The fitted transformer (e.g. ``StandardScaler``) the continuous
                 inputs went through, or the path of its pickle; used by ``deprocess``.
             output_pipe: The fitted transformer the targets went through, or its pickle.
@@ -68,15 +69,15 @@ class FoldYielder:
             InvalidArgument: A file that does not exist or is not a fold file, or an
                 unknown name in ``ignore_feats``.
         """
-        self.path = Path(foldfile)
+        self.path = Path(path)
         if not self.path.is_file():
-            raise InvalidArgument(f"foldfile: no file at {self.path}.")
+            raise InvalidArgument(f"path: no file at {self.path}.")
         self._mode = "r"
         self._handle: Any = None
         try:
             self.meta = read_meta(self._file, self.path)
         except OSError as exc:
-            raise InvalidArgument(f"foldfile: {self.path} is not an HDF5 file ({exc}).") from exc
+            raise InvalidArgument(f"path: {self.path} is not an HDF5 file ({exc}).") from exc
         except InvalidArgument:
             self.close()
             raise
@@ -280,7 +281,12 @@ class FoldYielder:
     # -- reading folds -------------------------------------------------------------------
 
     def get_fold(self, idx: int) -> dict[str, Any]:
-        """Fold ``idx`` as ``{'inputs', 'targets', 'weights'}`` (weights None without any)."""
+        """Fold ``idx`` as ``{'inputs', 'targets', 'weights'}``.
+
+        ``inputs`` is (rows, features) float32, or ``(flat, matrix)`` with matrix or tensor
+        data; ``targets`` is (rows, targets) in ``targ_type``; ``weights`` is (rows,), or
+        None when the file has none.
+        """
         return self.get_data(fold_idx=idx)
 
     def __getitem__(self, idx: int) -> dict[str, Any]:
@@ -311,15 +317,25 @@ class FoldYielder:
 
     def _read_fold(self, idx: int) -> dict[str, Any]:
         group = self._group(idx)
-        flat = self._flat_inputs(group)
+        clean = self._is_finite(idx)
+        flat = self._flat_inputs(group, clean=clean)
         inputs: Inputs = flat
         if self.has_matrix:
-            inputs = (flat, self._matrix(group))
-        weights = group[WEIGHTS][()] if WEIGHTS in group else None
+            inputs = (flat, self._matrix(group, clean))
+        weights = group[WEIGHTS][()] if self.wgt_feat is not None else None
         return {"inputs": inputs, "targets": group[TARGETS][()], "weights": weights}
 
-    def _flat_inputs(self, group: Any, keep_ignored: bool = False) -> np.ndarray:
-        inputs = np.nan_to_num(group[INPUTS][()], copy=False)
+    def _is_finite(self, idx: int) -> bool:
+        """Whether the writer recorded fold ``idx``'s inputs as free of NaN and infinities."""
+        non_finite = self.meta.get(NON_FINITE)
+        return non_finite is not None and self._check_index(idx) not in non_finite
+
+    def _flat_inputs(
+        self, group: Any, keep_ignored: bool = False, clean: bool = False
+    ) -> np.ndarray:
+        inputs = group[INPUTS][()]
+        if not clean:
+            inputs = nan_to_num_in_place(inputs)
         if keep_ignored or not self._ignore:
             return inputs
         every = self.orig_cont_feats + self.orig_cat_feats
@@ -335,8 +351,10 @@ class FoldYielder:
         feats = [at for at, name in enumerate(matrix["feats_per_vec"]) if name not in self._ignore]
         return (vecs, feats) if matrix["row_wise"] else (feats, vecs)
 
-    def _matrix(self, group: Any) -> np.ndarray:
-        dense = np.nan_to_num(read_array(group[MATRIX]), copy=False)
+    def _matrix(self, group: Any, clean: bool) -> np.ndarray:
+        dense = read_array(group[MATRIX])
+        if not clean:
+            dense = nan_to_num_in_place(dense)
         kept = self._matrix_keep()
         if kept is None:
             return dense
@@ -372,7 +390,10 @@ class FoldYielder:
     def get_column(
         self, column: str, n_folds: int | None = None, fold_idx: int | None = None
     ) -> np.ndarray | None:
-        """Any dataset of the folds (a sparse matrix comes back dense), or None if absent.
+        """Any dataset of the folds (a sparse matrix comes back dense), concatenated.
+
+        Returns None when one of the folds asked for lacks it (e.g. predictions saved for
+        some folds only).
 
         Args:
             column: The dataset's name, e.g. ``'targets'``, a misc feature or a prediction.
@@ -501,9 +522,33 @@ class FoldYielder:
 
     def _writable(self) -> None:
         """Reopen the file for writing (HDF5 allows one mode per file per process)."""
-        if self._mode != "r+":
-            self.close()
-            self._mode = "r+"
+        if self._mode == "r+":
+            return
+        self.close()
+        self._mode = "r+"
+        try:
+            self._file  # noqa: B018 - opens the file for writing now, to report a failure here
+        except OSError as exc:
+            self._mode = "r"
+            raise InvalidArgument(
+                f"{self.path} cannot be opened for writing ({exc}); HDF5 allows one mode per "
+                "file in a process, so close the other FoldYielders of this file first, and "
+                "check that the file is writable."
+            ) from exc
+
+
+def nan_to_num_in_place(values: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num`` in place (NaN to 0, infinities to the largest finite values).
+
+    Skipped when the array's sum is finite, which it is unless a value is NaN or infinite (or
+    the sum overflows, which only costs the full pass): one pass without temporaries, about
+    30 times faster than ``nan_to_num`` on data that needs nothing.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = values.sum()
+    if values.size and not np.isfinite(total):
+        np.nan_to_num(values, copy=False)
+    return values
 
 
 def _load_pipe(pipe: Any, argument: str) -> Any:

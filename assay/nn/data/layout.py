@@ -3,7 +3,8 @@
 A fold file is an HDF5 file (h5py)::
 
     meta_data/<key>        one JSON string per key: feature names, categorical maps, which
-                           targets and weights, the matrix or tensor's shape (see ``Meta``)
+                           targets and weights, the matrix or tensor's shape, ``n_folds`` and
+                           the folds whose inputs hold NaN or infinities
     fold_<i>/inputs        (rows, continuous + categorical) float32; categorical codes as floats
             /targets       (rows, targets) in the file's target dtype
             /weights       (rows,) float32, when the file has a weight column
@@ -37,6 +38,9 @@ FOLD_PREFIX = "fold_"
 INPUTS, TARGETS, WEIGHTS, MATRIX = "inputs", "targets", "weights", "matrix_inputs"
 RESERVED = frozenset({INPUTS, TARGETS, WEIGHTS, MATRIX})
 COMPRESSIONS = (None, "gzip", "lzf")
+# The meta data key listing the folds whose inputs hold NaN or infinities: readers skip
+# ``np.nan_to_num`` on the others.
+NON_FINITE = "non_finite_folds"
 
 
 def h5py_module() -> Any:
@@ -66,6 +70,11 @@ class FoldArrays:
     weights: np.ndarray | None = None
     matrix: np.ndarray | None = None
     extras: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def is_finite(self) -> bool:
+        """Whether the inputs (and the matrix) hold no NaN or infinity."""
+        arrays = [self.inputs] if self.matrix is None else [self.inputs, self.matrix]
+        return all(np.isfinite(np.asarray(array, dtype=np.float32)).all() for array in arrays)
 
 
 def check_compression(compression: str | None) -> str | None:
@@ -114,10 +123,12 @@ def write_foldfile(
     sparse = bool((meta.get("matrix") or {}).get("is_sparse"))
     try:
         with h5py.File(temporary, "w") as handle:
-            count = 0
+            count, non_finite = 0, []
             for count, fold in enumerate(folds, start=1):
                 write_fold(handle.create_group(fold_name(count - 1)), fold, compression, sparse)
-            write_meta(handle, {**meta, "n_folds": count})
+                if not fold.is_finite():
+                    non_finite.append(count - 1)
+            write_meta(handle, {**meta, "n_folds": count, NON_FINITE: non_finite})
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -193,7 +204,7 @@ def read_meta(handle: Any, path: Path | str) -> dict[str, Any]:
     group = handle.get(META_GROUP)
     if group is None or group.attrs.get("format") != FORMAT:
         raise InvalidArgument(
-            f"foldfile: {path} is not an assay fold file (no '{META_GROUP}' group of format "
+            f"path: {path} is not an assay fold file (no '{META_GROUP}' group of format "
             f"{FORMAT!r}); write one with df2foldfile or Splitset.to_foldfile."
         )
     return {key: json.loads(group[key].asstr()[()]) for key in group}
