@@ -15,6 +15,7 @@ Everything is checked when the builder is made, so a mistake shows before any tr
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,7 @@ class ModelBuilder:
                 f"pretrain_file must be a saved model file; got {str(pretrain_file)!r}, "
                 "which does not exist."
             )
+        self._check_builds()
 
     @property
     def n_cont_in(self) -> int:
@@ -279,11 +281,36 @@ class ModelBuilder:
             **self.model_args["tail"],
         )
 
+    def _assemble(self) -> BlockModel:
+        head = self._built("head", self.get_head)
+        body = self._built("body", self.get_body, head.out_sz, getattr(head, "feat_map", {}))
+        return BlockModel(head, body, self._built("tail", self.get_tail, body.out_sz))
+
+    @staticmethod
+    def _built(part: str, get: Callable[..., nn.Module], *args: Any) -> nn.Module:
+        try:
+            return get(*args)
+        except TypeError as exc:  # e.g. a required block argument left out of model_args
+            raise InvalidArgument(f"the {part} could not be built: {exc}") from exc
+
+    def _check_builds(self) -> None:
+        """Build once on PyTorch's meta device, so that bad block arguments show now.
+
+        The meta device allocates no memory and draws no random numbers, so this costs
+        little and leaves seeded builds as they were.
+        """
+        try:
+            with warnings.catch_warnings(), torch.device("meta"):
+                warnings.simplefilter("ignore")
+                self._assemble()
+        except InvalidArgument:
+            raise
+        except Exception:
+            pass  # a custom block that cannot be built on meta is checked when first built
+
     def build_model(self) -> BlockModel:
         """A new model, head to tail, with the ``pretrain_file`` weights loaded when given."""
-        head = self.get_head()
-        body = self.get_body(head.out_sz, getattr(head, "feat_map", {}))
-        model = BlockModel(head, body, self.get_tail(body.out_sz))
+        model = self._assemble()
         if self.pretrain_file is not None:
             self.load_pretrained(model)
         return model

@@ -72,20 +72,18 @@ class CatEmbedder:
     ) -> CatEmbedder:
         """The embedder of a FoldYielder's categorical features, cardinalities from its maps.
 
-        Reads ``fy.cat_feats`` (names, in input order) and ``fy.cat_maps`` (per feature, the
-        mapping from code to original value that the fold file's meta data keeps), skipping
-        the features the FoldYielder ignores. The cardinality is the number of codes.
+        Reads ``fy.cat_feats`` (the categorical features loaded, in input order, leaving out
+        those the FoldYielder ignores) and ``fy.cat_maps`` (per feature, the code-to-value
+        map the fold file's meta data keeps); the cardinality is the number of codes.
 
         Args:
-            fy: A FoldYielder (``assay.nn.data``) over a fold file with categorical features.
+            fy: A FoldYielder (``assay.nn.data``) over a fold file.
             emb_szs: Embedding size of each feature; by default sized from the cardinality.
             max_emb_sz: Largest embedding size when sizes are computed.
             emb_load_path: Folder of saved embeddings to start from.
         """
-        names = list(getattr(fy, "cat_feats", None) or [])
-        ignored = set(getattr(fy, "ignore_feats", None) or [])
-        names = [name for name in names if name not in ignored]
-        maps: Mapping[str, Any] = getattr(fy, "cat_maps", None) or {}
+        names = list(fy.cat_feats)
+        maps: Mapping[str, Any] = fy.cat_maps
         missing = [name for name in names if name not in maps]
         if missing:
             raise InvalidArgument(

@@ -65,7 +65,10 @@ def auto_loss(objective: str, output_kind: str) -> type[nn.Module]:
 
 
 def check_loss(loss: Any) -> Any:
-    """``loss`` if it is ``"auto"``, a name in LOSSES, a loss class or partial, or a module.
+    """``loss`` if it is ``"auto"``, a name in LOSSES, a loss class, module or function.
+
+    A function takes ``(y_pred, y)``; a class (or ``functools.partial`` of one) is built
+    with ``reduction="none"`` where it accepts it.
 
     Raises:
         InvalidArgument: For anything else.
@@ -73,12 +76,12 @@ def check_loss(loss: Any) -> Any:
     if isinstance(loss, str):
         if loss == "auto" or loss.lower() in LOSSES:
             return loss if loss == "auto" else loss.lower()
-    elif isinstance(loss, (type, functools.partial, nn.Module)) or callable(loss):
+    elif callable(loss):
         return loss
     known = ", ".join(repr(name) for name in ["auto", *LOSSES])
     raise InvalidArgument(
-        f"loss must be one of {known}, a loss class (or functools.partial of one) or a loss "
-        f"module; got {loss!r}."
+        f"loss must be one of {known}, a loss class (or functools.partial of one), a loss "
+        f"module or a function (y_pred, y) -> loss; got {loss!r}."
     )
 
 
@@ -93,12 +96,20 @@ def get_loss(objective: str, output_kind: str, loss: Any = "auto") -> WeightedLo
         base = copy.deepcopy(loss)
         if hasattr(base, "reduction"):
             base.reduction = "none"
-    else:
+    elif _is_class(loss):
         try:
             base = loss(reduction="none")
         except TypeError:
             base = loss()
+    else:
+        base = loss  # a function (y_pred, y) -> loss
     return WeightedLoss(base, objective)
+
+
+def _is_class(loss: Any) -> bool:
+    while isinstance(loss, functools.partial):
+        loss = loss.func
+    return isinstance(loss, type)
 
 
 class WeightedLoss(nn.Module):

@@ -15,6 +15,7 @@ from assay.nn.models import (
     ClassRegMulti,
     FullyConnected,
     ModelBuilder,
+    MultiHead,
 )
 from tests.nn.models.conftest import flat_batch
 
@@ -222,8 +223,8 @@ def test_pretrain_file_that_does_not_fit_is_named(tmp_path):
 
 def test_freeze_flags_freeze_blocks_and_training_leaves_them_unchanged():
     builder = ModelBuilder("regression", CONT, 1, freeze_head=True, freeze_body=True)
-    embedder_free = builder.build_model()
-    assert embedder_free.param_count() == embedder_free.tail.param_count()
+    frozen = builder.build_model()
+    assert frozen.param_count() == frozen.tail.param_count()
     model, opt, loss = builder.get_model()
     body_before = [p.detach().clone() for p in model.body.parameters()]
     tail_before = [p.detach().clone() for p in model.tail.parameters()]
@@ -265,3 +266,23 @@ def test_lookup_init_by_name_and_unknown_name():
     assert torch.allclose(gram / gram[0, 0], torch.eye(len(gram)), atol=1e-4)
     with pytest.raises(InvalidArgument, match="lookup_init must be one of 'normal'"):
         ModelBuilder("regression", CONT, 1, lookup_init="glorot")
+
+
+def test_block_arguments_that_do_not_fit_show_when_the_builder_is_made():
+    with pytest.raises(InvalidArgument, match="act must be one of"):
+        ModelBuilder("regression", CONT, 1, model_args={"body": {"act": "sine"}})
+    with pytest.raises(InvalidArgument, match="y_range must"):
+        ModelBuilder("regression", CONT, 1, model_args={"tail": {"y_range": (2, 1)}})
+    with pytest.raises(InvalidArgument, match=r"the head could not be built:.*matrix_head"):
+        ModelBuilder("regression", CONT, 1, head=MultiHead)
+
+
+def test_checking_a_builder_draws_no_random_numbers():
+    torch.manual_seed(3)
+    first = ModelBuilder("regression", CONT, 1).build_model()
+    torch.manual_seed(3)
+    builder = ModelBuilder("regression", CONT, 1)
+    second = builder.build_model()
+    assert all(
+        torch.equal(a, b) for a, b in zip(first.parameters(), second.parameters(), strict=True)
+    )
