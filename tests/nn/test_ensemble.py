@@ -14,13 +14,19 @@ from assay.nn import Callback, EarlyStopping, Ensemble, Model, RocAucScore, trai
 from tests.nn.foldfiles import CANCER_FEATS, builder, cancer_foldfile
 
 
-@pytest.fixture
-def fy(tmp_path):
-    return cancer_foldfile(tmp_path, n_folds=4)
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("ensemble")
 
 
-@pytest.fixture
-def trained(fy, tmp_path):
+@pytest.fixture(scope="module")
+def fy(folder):
+    return cancer_foldfile(folder, n_folds=4)
+
+
+@pytest.fixture(scope="module")
+def trained(fy, folder):
+    """One train_models run that the tests share (they only read its results and files)."""
     torch.manual_seed(0)
     results = train_models(
         fy,
@@ -29,13 +35,13 @@ def trained(fy, tmp_path):
         model_builder=builder("classification", CANCER_FEATS),
         n_epochs=4,
         metric_partials=[RocAucScore],
-        savepath=tmp_path / "weights",
+        savepath=folder / "weights",
         progress=False,
     )
     return results
 
 
-def test_train_models_trains_each_model_on_its_own_validation_fold(trained, tmp_path, fy):
+def test_train_models_trains_each_model_on_its_own_validation_fold(trained, folder, fy):
     assert [r["model_id"] for r in trained] == [0, 1, 2]
     assert [r["val_idx"] for r in trained] == [0, 1, 2]
     for result in trained:
@@ -47,7 +53,7 @@ def test_train_models_trains_each_model_on_its_own_validation_fold(trained, tmp_
         model = Model.from_save(result["path"], device="cpu")
         loss = model.evaluate(fy, fold_idxs=[result["val_idx"]])
         assert loss == pytest.approx(result["loss"], rel=1e-5)
-    saved = json.loads((tmp_path / "weights" / "results.json").read_text())
+    saved = json.loads((folder / "weights" / "results.json").read_text())
     assert [r["path"] for r in saved] == [r["path"] for r in trained]
 
 
@@ -150,17 +156,17 @@ def test_ensemble_predictions_and_uncertainty_are_written_back_to_the_file(train
         assert np.allclose(fy.get_column("ens_unc", fold_idx=fold), spread)
 
 
-def test_an_ensemble_saves_and_loads(trained, fy, tmp_path):
+def test_an_ensemble_saves_and_loads(trained, fy, folder, tmp_path):
     ensemble = Ensemble.from_results(trained, 2, weighting="metric")
-    folder = ensemble.save(tmp_path / "ensemble")
-    loaded = Ensemble.load(folder, device="cpu")
+    saved = ensemble.save(tmp_path / "ensemble")
+    loaded = Ensemble.load(saved, device="cpu")
     assert len(loaded) == 2 and np.allclose(loaded.weights, ensemble.weights)
     inputs = fy[3]["inputs"]
     for got, expected in zip(loaded.predict(inputs), ensemble.predict(inputs), strict=True):
         assert np.array_equal(got, expected)
     assert loaded.fold_file == str(fy.path.resolve())
     # from_results also reads the folder train_models wrote
-    again = Ensemble.from_results(tmp_path / "weights", 1)
+    again = Ensemble.from_results(folder / "weights", 1)
     assert again.results[0]["model_id"] == ensemble.results[0]["model_id"]
 
 
