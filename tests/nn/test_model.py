@@ -12,7 +12,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from assay.errors import InvalidArgument
-from assay.nn import Callback, Model
+from assay.nn import Callback, FoldYielder, Model
 from tests.nn.foldfiles import (
     CANCER_FEATS,
     DIABETES_FEATS,
@@ -208,3 +208,26 @@ def test_an_augmenting_fold_yielder_augments_training_folds_only(fy):
     by_hand = np.mean([model.predict(flips.get_test_fold(2, k)["inputs"]) for k in range(4)], 0)
     assert np.allclose(flips.get_column("tta", fold_idx=2), by_hand, atol=1e-6)
     assert not np.allclose(by_hand, model.predict(stored[2]), atol=1e-4)
+
+
+def test_a_multiclass_model_predicts_class_probabilities(tmp_path):
+    from sklearn.datasets import load_wine
+    from sklearn.preprocessing import StandardScaler
+
+    from assay.nn import ModelBuilder, df2foldfile
+
+    frame = load_wine(as_frame=True).frame
+    feats = [name for name in frame.columns if name != "target"]
+    frame[feats] = StandardScaler().fit_transform(frame[feats])
+    path = df2foldfile(
+        frame, 3, feats, [], "target", tmp_path / "wine", "int64", strat_key="target"
+    )
+    fy = FoldYielder(path)
+    torch.manual_seed(0)
+    model = Model(ModelBuilder("multiclass", feats, n_out=3), device="cpu")
+    history = model.fit(8, fy, 16, val_idx=0)
+    probabilities = model.predict(fy[0]["inputs"])
+    assert probabilities.shape == (fy.n_samples(0), 3)
+    assert np.allclose(probabilities.sum(1), 1, atol=1e-5) and (probabilities >= 0).all()
+    accuracy = (probabilities.argmax(1) == fy[0]["targets"].ravel()).mean()
+    assert accuracy > 0.9 and history["val_loss"][-1] < history["val_loss"][0]
