@@ -19,7 +19,13 @@ from assay.errors import InvalidArgument
 from assay.nn.batch_yielder import BatchYielder
 from assay.nn.callbacks.base import Callback, CallbackList
 from assay.nn.callbacks.pred_handler import PredHandler
-from assay.nn.checks import check_callbacks, check_fold_yielder, check_folds, check_positive
+from assay.nn.checks import (
+    check_callbacks,
+    check_fold_index,
+    check_fold_yielder,
+    check_folds,
+    check_positive,
+)
 from assay.nn.fit_params import FitParams
 from assay.nn.folds import fold_file_of, is_fold_yielder, predict_fold, read_plain
 from assay.nn.loop import predict_inputs, train_epoch, valid_epoch, valid_fold
@@ -232,8 +238,14 @@ class Model:
         if bs is not None:
             check_positive(bs, "bs")
         if is_fold_yielder(inputs):
-            folds, _ = check_folds(inputs.n_folds, fold_idxs, None)
-            parts = [read_plain(inputs, i) for i in folds]
+            if fold_idxs is None:
+                fold_idxs = list(range(inputs.n_folds))
+            elif not isinstance(fold_idxs, list | tuple | range):
+                raise InvalidArgument(
+                    f"fold_idxs must be a list of fold indices; got {fold_idxs!r}."
+                )
+            folds = [check_fold_index(i, inputs.n_folds, "fold_idxs") for i in fold_idxs]
+            parts: Any = (read_plain(inputs, i) for i in folds)  # one fold in memory at a time
         else:
             if targets is None:
                 raise InvalidArgument("targets must be given to evaluate array inputs.")

@@ -165,6 +165,8 @@ def test_bad_arguments_are_refused_before_anything_trains(fy):
         Model(None)
     with pytest.raises(InvalidArgument, match="targets must be given"):
         model.evaluate(fy[0]["inputs"])
+    with pytest.raises(InvalidArgument, match="fold_idxs must be a fold index from 0 to 3"):
+        model.evaluate(fy, fold_idxs=[7])
 
 
 def test_importing_assay_nn_and_its_training_names_leaves_torch_unloaded():
