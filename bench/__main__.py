@@ -13,6 +13,7 @@ BENCHMARKS = [
     "registry",
     "search",
     "foldfile",
+    "nn_fit",
 ]
 # Run only when named: counts, not timings (``python -m bench sql_counts``), and the whole
 # experiment against its floor, which takes minutes (``python -m bench experiment``).

@@ -204,7 +204,7 @@ def dataset_node(dataset: Dataset) -> Lineage:
 def record_node(record: dict[str, Any]) -> Lineage:
     """A version's record: an assay Dataset (checked against its sha256) or a reference."""
     if "reference" in record:
-        return Lineage("Reference", None, {"reference": record["reference"]})
+        return Lineage("Reference", None, dict(record))
     dataset = find_row(Dataset, record["dataset_id"])
     details = {key: record.get(key) for key in ("name", "version", "sha256")}
     if dataset is None:

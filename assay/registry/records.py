@@ -2,7 +2,8 @@
 
 An assay Dataset is kept by id together with its name, version and sha256, so the record
 still says which bytes were used after the Dataset is deleted or its name gets new versions.
-Data outside assay is a free-text reference (a URL, a table name, a DOI).
+Data outside assay is a free-text reference (a URL, a table name, a DOI), optionally with the
+sha256 of its bytes (a fold file's, for a network trained on one).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ def clean_records(db: Session, records: Any) -> list[dict[str, Any]]:
     Args:
         db: A session to look the Datasets up in.
         records: A list of: an int (a Dataset id), a Dataset, a str (a reference to data
-            outside assay), or a record as ``version.records`` holds it. None is no records.
+            outside assay), ``{"reference": str, "sha256": hex}`` (such a reference with the
+            sha256 of its bytes), or a record as ``version.records`` holds it. None is no
+            records.
 
     Raises:
         InvalidArgument: An item of another type, or an empty reference.
@@ -54,13 +57,17 @@ def clean_record(db: Session, item: Any, argument: str) -> dict[str, Any]:
         return dataset_record(dataset)
     if isinstance(item, str):
         return {"reference": reference(item, argument)}
-    if isinstance(item, dict) and set(item) == {"reference"}:
-        return {"reference": reference(item["reference"], argument)}
+    if isinstance(item, dict) and set(item) in ({"reference"}, {"reference", "sha256"}):
+        record = {"reference": reference(item["reference"], argument)}
+        if "sha256" in item:
+            record["sha256"] = sha256_hex(item["sha256"], argument)
+        return record
     if isinstance(item, dict) and {"dataset_id", "sha256"} <= set(item) <= DATASET_KEYS:
         return dict(item)
     raise InvalidArgument(
-        f"{argument} must be a Dataset id (int), a Dataset, a reference (str) or a stored "
-        f"record; got {type(item).__name__} {item!r}."
+        f"{argument} must be a Dataset id (int), a Dataset, a reference (str), a reference "
+        f"with its sha256 ({{'reference': ..., 'sha256': ...}}) or a stored record; got "
+        f"{type(item).__name__} {item!r}."
     )
 
 
@@ -72,6 +79,15 @@ def dataset_record(dataset: Dataset) -> dict[str, Any]:
         "version": dataset.version,
         "sha256": dataset.sha256_hexdigest,
     }
+
+
+def sha256_hex(value: Any, argument: str) -> str:
+    """A sha256 digest as 64 lowercase hex digits."""
+    if not isinstance(value, str) or len(value) != 64 or set(value) - set("0123456789abcdef"):
+        raise InvalidArgument(
+            f"{argument}'s sha256 must be 64 lowercase hex digits; got {value!r}."
+        )
+    return value
 
 
 def reference(value: Any, argument: str) -> str:

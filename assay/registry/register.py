@@ -54,10 +54,6 @@ def register_predictor(
         InvalidArgument: A bad argument, a format unknown or that cannot be made from this
             Predictor, or a refused export; nothing is written.
     """
-    from assay.registry.catalog import create_model
-    from assay.registry.tables import RegisteredModel
-    from assay.registry.versions import create_version
-
     clean_name(name)
     clean_name(context, "context")
     description, tags = clean_text(description, "description"), clean_tags(tags)
@@ -75,20 +71,38 @@ def register_predictor(
             path = Path(folder) / f"model{model_format.suffix}"
             model_format.export(predictor, path)
             files[model_format.id] = path
-        with transaction() as db:
-            lock_table(db, f"registeredmodel:{context}")  # no one else creates it meanwhile
-            statement = select(RegisteredModel).where(
-                RegisteredModel.context == context, RegisteredModel.name == name
-            )
-            model = db.scalar(statement) or create_model(name, context)
-            return create_version(
-                model.id,
-                description=description,
-                tags=tags,
-                formats=files,
-                predictor_id=predictor.id,
-                **settings,
-            )
+        return create_next_version(
+            name,
+            context,
+            description=description,
+            tags=tags,
+            formats=files,
+            predictor_id=predictor.id,
+            **settings,
+        )
+
+
+def create_next_version(name: str, context: str, **fields: Any) -> ModelVersion:
+    """The next version of the model ``name`` in ``context`` (created if missing): one write.
+
+    Args:
+        name: The model's name (checked).
+        context: The model's context (checked).
+        **fields: The version's fields, as ``create_version`` takes them.
+    """
+    from assay.registry.catalog import create_model
+    from assay.registry.tables import RegisteredModel
+    from assay.registry.versions import create_version
+
+    clean_name(name)
+    clean_name(context, "context")
+    with transaction() as db:
+        lock_table(db, f"registeredmodel:{context}")  # no one else creates it meanwhile
+        statement = select(RegisteredModel).where(
+            RegisteredModel.context == context, RegisteredModel.name == name
+        )
+        model = db.scalar(statement) or create_model(name, context)
+        return create_version(model.id, **fields)
 
 
 def check_ids(formats: Any) -> list[str]:

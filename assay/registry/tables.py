@@ -164,7 +164,8 @@ class ModelVersion(BaseModel):
     hyperparameters: Mapped[Any] = mapped_column(JSON, nullable=True)
     #: A JSON object a deployment reads.
     config: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: ``{"dataset_id", "name", "sha256"}`` per assay Dataset, ``{"reference"}`` per other.
+    #: ``{"dataset_id", "name", "sha256"}`` per assay Dataset, ``{"reference"}`` per other
+    #: (with its ``"sha256"`` where known, e.g. a fold file).
     records: Mapped[list] = mapped_column(JSON, default=list)
     #: Metrics per split, e.g. ``{"test": {"accuracy": 0.9}}`` (``predictor.register`` fills it).
     performance: Mapped[Any] = mapped_column(JSON, nullable=True)

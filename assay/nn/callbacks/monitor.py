@@ -1,0 +1,76 @@
+"""Callbacks that watch one quantity per epoch: the losses or a metric callback's value.
+
+``trn_loss`` is known at the end of each training epoch; ``val_loss`` and every metric (see
+``metrics.EvalMetric``) at the end of each validation epoch. A Monitor checks its quantity
+when it is new and says whether it improved on the best so far.
+"""
+
+from __future__ import annotations
+
+import math
+
+from assay.errors import InvalidArgument
+from assay.nn.callbacks.base import Callback
+
+
+class Monitor(Callback):
+    """Base of callbacks that act when a monitored quantity improves or stalls.
+
+    Args:
+        monitor: "val_loss" (default), "trn_loss", or the name of a metric callback.
+        higher_better: Whether larger values are better (False for losses).
+    """
+
+    def __init__(self, monitor: str = "val_loss", higher_better: bool = False) -> None:
+        if not isinstance(monitor, str) or not monitor:
+            raise InvalidArgument(
+                f"monitor must be 'val_loss', 'trn_loss' or a metric's name; got {monitor!r}."
+            )
+        self.monitor = monitor
+        self.higher_better = bool(higher_better)
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+
+    def on_train_begin(self) -> None:
+        """Start afresh; refuse to watch the validation loss of a fit without validation."""
+        fp = self.model.fit_params
+        if self.monitor != "trn_loss" and fp.val_idx is None:
+            raise InvalidArgument(
+                f"{type(self).__name__} monitors {self.monitor!r}, which needs a validation "
+                "fold: pass val_idx to fit, or monitor='trn_loss'."
+            )
+        self.best = None
+        self.best_epoch = None
+
+    def on_epoch_end(self) -> None:
+        """Check the quantity at the end of the epoch that computes it."""
+        fp = self.model.fit_params
+        if fp.state != ("train" if self.monitor == "trn_loss" else "valid"):
+            return
+        values = fp.history.get(self.monitor)
+        if not values:
+            known = ", ".join(sorted(fp.history)) or "none yet"
+            raise InvalidArgument(
+                f"{type(self).__name__} monitors {self.monitor!r}, which this fit does not "
+                f"record; it records: {known}. Add the metric's callback to cbs."
+            )
+        value = values[-1]
+        if self.is_better(value):
+            self.best, self.best_epoch = value, fp.epoch
+            self.on_improvement()
+        else:
+            self.on_no_improvement()
+
+    def is_better(self, value: float) -> bool:
+        """Whether ``value`` beats the best so far (NaN never does)."""
+        if math.isnan(value):
+            return False
+        if self.best is None:
+            return True
+        return value > self.best if self.higher_better else value < self.best
+
+    def on_improvement(self) -> None:
+        """The quantity just reached a new best."""
+
+    def on_no_improvement(self) -> None:
+        """The quantity did not improve this epoch."""
