@@ -17,10 +17,21 @@ from assay.server.settings import MULTIPART_SLACK, ServerSettings
 
 def api_router() -> APIRouter:
     """Every ``/api/v1`` route, each behind ``authorize``."""
-    from assay.server.routes import datasets, me, queues, runs, tokens
+    from assay.server.routes import (
+        datasets,
+        formats,
+        me,
+        models,
+        predictions,
+        queues,
+        runs,
+        tokens,
+        versions,
+    )
 
     router = APIRouter(prefix=API, dependencies=[Depends(authorize)])
-    for module in (me, datasets, queues, runs, tokens):
+    resources = (me, datasets, queues, runs, predictions, models, versions, formats, tokens)
+    for module in resources:
         router.include_router(module.router)
     return router
 

@@ -64,7 +64,7 @@ class QueueOut(Out):
     repeat_count: int
     total_runs: int
     time_created: datetime
-    status_counts: dict[str, int] = Field(default_factory=dict)
+    runs_by_status: dict[str, int] = Field(default_factory=dict)
 
 
 class RunOut(Out):
@@ -80,7 +80,7 @@ class RunOut(Out):
     time_ended: datetime | None
     host: str | None
     performance: dict[str, Any] | None
-    epochs: int = 0
+    epoch_count: int = 0
 
 
 class EpochOut(Out):
@@ -141,7 +141,7 @@ class ModelOut(Out):
     updated_by: str
     time_created: datetime
     time_updated: datetime
-    versions: list[int] = Field(default_factory=list)
+    version_numbers: list[int] = Field(default_factory=list)
 
 
 class FormatOut(Out):

@@ -22,7 +22,7 @@ QueueId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 def queue_out(queue: Queue, counts: dict[str, int]) -> QueueOut:
     """A Queue with its runs counted by status."""
-    return QueueOut.model_validate(queue).model_copy(update={"status_counts": counts})
+    return QueueOut.model_validate(queue).model_copy(update={"runs_by_status": counts})
 
 
 @router.get("/queues", response_model=Page[QueueOut])

@@ -27,7 +27,7 @@ def run_out(run: Run, epochs: int) -> RunOut:
     status, why = run_status(run)
     message = run.message if why is None else "; ".join(filter(None, (why, run.message)))
     return RunOut.model_validate(run).model_copy(
-        update={"status": status, "message": message, "epochs": epochs}
+        update={"status": status, "message": message, "epoch_count": epochs}
     )
 
 
