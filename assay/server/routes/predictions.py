@@ -1,7 +1,7 @@
-"""``/predictions``: metrics per split, ROC and precision-recall per class, confusion matrices,
-and the Dataset rows behind each cell of a matrix.
+"""``/predictions``: metrics, curves, confusion matrices and the rows behind each cell.
 
-The work is the Prediction's (``assay.orm.prediction_methods``) and ``assay.evaluate``'s;
+Metrics per split, ROC and precision-recall per class, the confusion matrix per split, and
+for each cell a page of the Dataset rows behind it. The work is the Prediction's (``assay.orm.prediction_methods``) and ``assay.evaluate``'s;
 these routes shape it as JSON (NaN and infinite values as null).
 """
 
