@@ -2,7 +2,8 @@
 
 A handler raises what the packages raise (``NotFound``, ``InvalidArgument``, ``Frozen``...);
 these handlers turn each into its status with ``{"detail": message}``, as FastAPI does for
-its own errors.
+its own errors, and name the error's class in ``X-Assay-Error``, so that the remote
+``Registry`` raises the class the local one would.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from assay.errors import (
     StillNeeded,
 )
 
+#: The response header that names the class of the assay error behind a 4xx response.
+ERROR_HEADER = "X-Assay-Error"
 #: The status of each kind of error; the first class an error is an instance of wins.
 STATUSES: tuple[tuple[type[AssayError], int], ...] = (
     (NotAuthenticated, 401),
@@ -47,7 +50,9 @@ async def assay_error(request: Request, error: Exception) -> JSONResponse:
     """The response to an assay error raised while handling a request."""
     assert isinstance(error, AssayError)
     status = status_of(error)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {ERROR_HEADER: type(error).__name__}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse({"detail": str(error)}, status_code=status, headers=headers)
 
 
