@@ -62,7 +62,7 @@ class Client:
     """
 
     def __init__(self, url: str, token: str) -> None:
-        httpx = require("httpx", extra="dev", caller="Registry(url=...)")
+        httpx = require("httpx", extra="client", caller="Registry(url=...)")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise InvalidArgument(f"url must be an http:// or https:// address; got {url!r}.")
         if not isinstance(token, str) or not token:

@@ -28,7 +28,9 @@ def test_the_five_sdk_steps_from_another_process_view(live_server, tmp_path):
     row = v.add_format("pkl", pickle.dumps(fitted))
     # what the server's metastore now holds, read locally
     local = Registry("team").model("churn").version(1)
-    assert local.format("pkl").sha256 == row.sha256 == hashlib.sha256(pickle.dumps(fitted)).hexdigest()
+    assert (
+        local.format("pkl").sha256 == row.sha256 == hashlib.sha256(pickle.dumps(fitted)).hexdigest()
+    )
     assert local.created_by == "ann" and local.hyperparameters == {"C": 1.0}
     assert [entry.user for entry in m.history()] == ["ann", "ann", "ann"]
     # the same model, selected again by name and by id
