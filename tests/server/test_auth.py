@@ -46,6 +46,10 @@ def test_every_api_route_is_in_the_permission_table_and_no_other():
     assert set(api_operations(shared_app())) == listed
 
 
+def test_the_table_names_only_permissions_that_roles_grant():
+    assert set(ROUTE_PERMISSIONS.values()) - {None} == ROLE_PERMISSIONS["admin"]
+
+
 def test_roles_grant_what_the_issue_says():
     assert ROLE_PERMISSIONS["viewer"] == {"model:view", "run:view", "data:view"}
     assert ROLE_PERMISSIONS["editor"] == ROLE_PERMISSIONS["viewer"] | {"model:edit"}
