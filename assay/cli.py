@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from assay.declarative.commands import register_commands
 from assay.registry.cli import app as registry_app
 
 app = typer.Typer(
@@ -12,6 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(registry_app, name="registry")
+register_commands(app)
 
 
 @app.command()

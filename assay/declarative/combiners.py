@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from assay.declarative.blocks import fc_stack
-from assay.search.registry import ClassRegistry
+from assay.plugins.registry import ClassRegistry
 
 
 class Combiner(nn.Module):
@@ -20,7 +20,9 @@ class Combiner(nn.Module):
         self.output_size = sum(self.input_sizes)
 
 
-combiner_registry: ClassRegistry[Combiner] = ClassRegistry(Combiner, "combiner")
+combiner_registry: ClassRegistry[Combiner] = ClassRegistry(
+    Combiner, "combiner", group="assay.combiners"
+)
 
 
 @combiner_registry.register("concat")

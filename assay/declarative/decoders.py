@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from assay.declarative.blocks import fc_stack
-from assay.search.registry import ClassRegistry
+from assay.plugins.registry import ClassRegistry
 
 
 class Decoder(nn.Module):
@@ -30,7 +30,9 @@ class Decoder(nn.Module):
         self.output_size = output_size
 
 
-decoder_registry: ClassRegistry[Decoder] = ClassRegistry(Decoder, "decoder")
+decoder_registry: ClassRegistry[Decoder] = ClassRegistry(
+    Decoder, "decoder", group="assay.decoders"
+)
 
 
 class _Projection(Decoder):

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from assay.declarative.blocks import ACTIVATIONS, fc_stack, reduce_sequence
-from assay.search.registry import ClassRegistry
+from assay.plugins.registry import ClassRegistry
 
 
 class Encoder(nn.Module):
@@ -39,7 +39,9 @@ class Encoder(nn.Module):
         self.output_size = math.prod(self.input_shape)
 
 
-encoder_registry: ClassRegistry[Encoder] = ClassRegistry(Encoder, "encoder")
+encoder_registry: ClassRegistry[Encoder] = ClassRegistry(
+    Encoder, "encoder", group="assay.encoders"
+)
 
 
 @encoder_registry.register("passthrough")

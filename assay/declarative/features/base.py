@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from assay.errors import InvalidArgument
-from assay.search.registry import ClassRegistry
+from assay.plugins.registry import ClassRegistry
 
 if TYPE_CHECKING:
     import torch
@@ -78,7 +78,9 @@ class FeatureType:
         raise NotImplementedError
 
 
-feature_type_registry: ClassRegistry[FeatureType] = ClassRegistry(FeatureType, "feature type")
+feature_type_registry: ClassRegistry[FeatureType] = ClassRegistry(
+    FeatureType, "feature type", group="assay.feature_types"
+)
 
 
 def missing_count(values: pd.Series) -> int:
