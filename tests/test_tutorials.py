@@ -19,7 +19,7 @@ BLOCK = re.compile(r"```(python|bash)\n(.*?)```", re.DOTALL)
 
 
 def test_there_is_a_tutorial_per_kind_of_problem_the_registry_and_search():
-    assert len(TUTORIALS) == 9
+    assert len(TUTORIALS) == 10
 
 
 def run_commands(block: str) -> None:

@@ -92,7 +92,7 @@ class TokenCoder(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """One name per position: ``<column>_<i>``."""
-        column = "tokens" if input_features is None else str(list(input_features)[0])
+        column = "tokens" if input_features is None else str(next(iter(input_features)))
         return np.asarray([f"{column}_{at}" for at in range(self.max_length)], dtype=object)
 
 
@@ -133,7 +133,7 @@ class SeriesCoder(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """One name per step: ``<column>_<t>``."""
-        column = "series" if input_features is None else str(list(input_features)[0])
+        column = "series" if input_features is None else str(next(iter(input_features)))
         return np.asarray([f"{column}_{at}" for at in range(self.max_length)], dtype=object)
 
 
@@ -196,10 +196,7 @@ class ImageCoder(TransformerMixin, BaseEstimator):
             mode = "L" if self.channels == 1 else "RGB"
             resized = image.convert(mode).resize((self.width, self.height))
             pixels = np.asarray(resized, dtype=np.float32) / 255.0
-        if pixels.ndim == 2:
-            pixels = pixels[None]
-        else:
-            pixels = pixels.transpose(2, 0, 1)
+        pixels = pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
         return pixels
 
 

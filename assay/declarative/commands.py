@@ -1,5 +1,4 @@
-"""The declarative commands: ``assay experiment``, ``train``, ``predict``, ``evaluate``,
-``hyperopt`` and ``visualize``.
+"""The declarative commands: experiment, train, predict, evaluate, hyperopt, visualize.
 
 Each checks what it is given before writing anything, reports assay's errors as one line
 (exit code 1, no traceback), shows a progress bar while models train, and runs inside the
@@ -28,15 +27,21 @@ DatasetOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output-dir", "-o", help="Where to write results (default: results/<what>_<id>)."),
+    typer.Option(
+        "--output-dir", "-o", help="Where to write results (default: results/<what>_<id>)."
+    ),
 ]
 IntegrationOption = Annotated[
     list[str] | None,
-    typer.Option("--integration", "-i", help="Report to an integration (repeatable): mlflow, tensorboard..."),
+    typer.Option(
+        "--integration", "-i", help="Report to an integration (repeatable): mlflow, tensorboard..."
+    ),
 ]
 ModelOption = Annotated[
     str,
-    typer.Option("--model", "-m", help="A Predictor id, or a registered model: NAME or NAME@VERSION."),
+    typer.Option(
+        "--model", "-m", help="A Predictor id, or a registered model: NAME or NAME@VERSION."
+    ),
 ]
 FormatOption = Annotated[
     str, typer.Option("--figure-format", help="png, svg, pdf, jpg, webp or html.")
@@ -56,19 +61,17 @@ def _output(given: Path | None, what: str, number: int) -> Path:
     return folder
 
 
-def _train(config: str, dataset: str, search: bool) -> tuple[Any, dict[str, Any]]:
-    """Check, write the rows, train; returns the Queue and the resolved configuration."""
-    from assay.declarative.config import load_config
+def _train(resolved: dict[str, Any], dataset: str, search: bool) -> Any:
+    """Write the rows of a checked configuration and train; returns the Queue."""
     from assay.declarative.experiment import prepare
     from assay.declarative.results import check_succeeded
 
-    resolved = load_config(config)
     typer.echo("Preparing the data (metadata, splits, coders)...", err=True)
     queue = prepare(resolved, dataset, search=search)
     typer.echo(f"Training Queue {queue.id}...", err=True)
     queue.run_jobs(progress=True)
     check_succeeded(queue)
-    return queue, resolved
+    return queue
 
 
 def _write_config(folder: Path, config: dict[str, Any]) -> None:
@@ -83,7 +86,9 @@ def _print_metrics(metrics: dict[str, dict[str, float]], analysis_type: str | No
     typer.echo(metrics_frame(metrics, analysis_type).to_string(float_format=lambda v: f"{v:.4f}"))
 
 
-def _figures(active: Any, kind_figures: list[tuple[str, Any]], folder: Path, fmt: str) -> list[Path]:
+def _figures(
+    active: Any, kind_figures: list[tuple[str, Any]], folder: Path, fmt: str
+) -> list[Path]:
     from assay.declarative.figures import write_figures
 
     paths = write_figures(kind_figures, folder, fmt)
@@ -102,20 +107,23 @@ def experiment(
     """Preprocess, split, train, predict every split, and write the metrics and figures.
 
     Examples:
-
         assay experiment --config exp.yaml --dataset data.csv
 
         assay experiment -c exp.yaml -d data.csv -o results/first --integration tensorboard
     """
+    from assay.declarative.config import load_config
     from assay.declarative.figures import FORMATS, figures_of
     from assay.declarative.results import write_json, write_predictions
 
     if figure_format not in FORMATS:
-        raise InvalidArgument(f"--figure-format must be one of {list(FORMATS)}; got {figure_format!r}.")
+        raise InvalidArgument(
+            f"--figure-format must be one of {list(FORMATS)}; got {figure_format!r}."
+        )
+    resolved = load_config(config)
     with _active(integration) as active:
-        active.call("experiment", name="experiment", config=config, output_directory=output_dir)
-        active.call("train", command="experiment", config=config, dataset=dataset)
-        queue, resolved = _train(config, dataset, search=False)
+        active.call("experiment", name="experiment", config=resolved, output_directory=output_dir)
+        active.call("train", command="experiment", config=resolved, dataset=dataset)
+        queue = _train(resolved, dataset, search=False)
         predictor = queue.predictors[0]
         prediction = predictor.predictions[0]
         folder = _output(output_dir, "experiment", queue.id)
@@ -125,11 +133,17 @@ def experiment(
         write_json(folder / "metrics.json", prediction.metrics)
         write_json(folder / "history.json", predictor.history)
         write_predictions(prediction, folder)
-        kinds = ["learning_curves"] + ([] if analysis == "regression" else ["confusion_matrix", "roc"])
+        kinds = ["learning_curves"] + (
+            [] if analysis == "regression" else ["confusion_matrix", "roc"]
+        )
         drawn = [pair for kind in kinds for pair in figures_of(kind, [predictor])]
         _figures(active, drawn, folder, figure_format)
-        active.call("predict_end", predictions=prediction.to_df(list(prediction.predictions)[-1]),
-                    model=predictor.id, metrics=prediction.metrics)
+        active.call(
+            "predict_end",
+            predictions=prediction.to_df(list(prediction.predictions)[-1]),
+            model=predictor.id,
+            metrics=prediction.metrics,
+        )
         active.call("experiment_save", output_directory=str(folder), results=prediction.metrics)
     typer.echo(f"Predictor {predictor.id} (Queue {queue.id}); results in {folder}")
 
@@ -145,16 +159,17 @@ def train(
     Writes the resolved configuration, the training history and the model's ids.
 
     Examples:
-
         assay train --config exp.yaml --dataset data.csv
 
         assay train -c exp.yaml -d data.csv --integration mlflow
     """
+    from assay.declarative.config import load_config
     from assay.declarative.results import write_json
 
+    resolved = load_config(config)
     with _active(integration) as active:
-        active.call("train", command="train", config=config, dataset=dataset)
-        queue, resolved = _train(config, dataset, search=False)
+        active.call("train", command="train", config=resolved, dataset=dataset)
+        queue = _train(resolved, dataset, search=False)
         predictor = queue.predictors[0]
         folder = _output(output_dir, "train", queue.id)
         _write_config(folder, resolved)
@@ -179,7 +194,7 @@ def resolve_model(model: str) -> tuple[Any, str]:
 
     try:
         if model.isdigit():
-            return Predictor.get_by_id(int(model)), model
+            return Predictor.get_by_id(int(model)), f"Predictor {model}"
         from assay.registry.registry import Registry
 
         name, _, number = model.partition("@")
@@ -229,18 +244,17 @@ def predict(
     recorded in the metastore.
 
     Examples:
-
         assay predict --model 3 --dataset new.csv
 
         assay predict --model iris@2 --dataset new.csv -o results/new
     """
     with _active(integration) as active:
         active.call("predict", command="predict", model=model, dataset=dataset)
-        prediction, _, label = _infer(model, dataset, with_target=False)
+        prediction, _, _label = _infer(model, dataset, with_target=False)
         frame = prediction.to_df()
         folder = _output(output_dir, "predict", prediction.id)
         frame.to_csv(folder / "predictions.csv")
-        active.call("predict_end", predictions=frame, model=label, metrics=None)
+        active.call("predict_end", predictions=frame, model=model, metrics=None)
     typer.echo(frame.head(10).to_string())
     typer.echo(f"{len(frame)} predictions in {folder / 'predictions.csv'}")
 
@@ -254,7 +268,6 @@ def evaluate(
     """Score a model on labelled data (the dataset holds the output column); writes metrics.json.
 
     Examples:
-
         assay evaluate --model 3 --dataset labelled.csv
 
         assay evaluate --model iris@1 --dataset labelled.csv -o results/check
@@ -263,12 +276,14 @@ def evaluate(
 
     with _active(integration) as active:
         active.call("predict", command="evaluate", model=model, dataset=dataset)
-        prediction, predictor, label = _infer(model, dataset, with_target=True)
+        prediction, predictor, _label = _infer(model, dataset, with_target=True)
         folder = _output(output_dir, "evaluate", prediction.id)
         write_json(folder / "metrics.json", prediction.metrics)
         prediction.to_df().to_csv(folder / "predictions.csv")
-        active.call("predict_end", predictions=prediction.to_df(), model=label, metrics=prediction.metrics)
-        active.call("test", metrics=prediction.metrics, model=label)
+        active.call(
+            "predict_end", predictions=prediction.to_df(), model=model, metrics=prediction.metrics
+        )
+        active.call("test", metrics=prediction.metrics, model=model)
         _print_metrics(prediction.metrics, predictor.job.queue.algorithm.analysis_type)
     typer.echo(f"metrics in {folder / 'metrics.json'}")
 
@@ -282,16 +297,19 @@ def hyperopt(
     """Search hyperparameters as the configuration's hyperopt section says; writes every trial.
 
     Examples:
-
         assay hyperopt --config exp.yaml --dataset data.csv
 
         assay hyperopt -c exp.yaml -d data.csv -o results/search --integration mlflow
     """
+    from assay.declarative.config import load_config
     from assay.declarative.results import write_json
 
+    resolved = load_config(config)
+    if resolved["hyperopt"] is None:
+        raise InvalidArgument(f"--config {config!r} has no hyperopt section to search with.")
     with _active(integration) as active:
-        active.call("train", command="hyperopt", config=config, dataset=dataset)
-        queue, resolved = _train(config, dataset, search=True)
+        active.call("train", command="hyperopt", config=resolved, dataset=dataset)
+        queue = _train(resolved, dataset, search=True)
         results = queue.search_results()
         folder = _output(output_dir, "hyperopt", queue.id)
         _write_config(folder, resolved)
@@ -329,7 +347,6 @@ def visualize(
     """Draw figures of trained models to files.
 
     Examples:
-
         assay visualize --kind learning_curves --model 3
 
         assay visualize --kind compare_performance --model 3 --model 4 --metric f1_weighted

@@ -87,7 +87,9 @@ def resolve(raw: dict[str, Any]) -> dict[str, Any]:
             f"Label per model); got {len(outputs)}."
         )
     config = {
-        "input_features": [resolve_input(f, f"input_features[{at}]") for at, f in enumerate(inputs)],
+        "input_features": [
+            resolve_input(f, f"input_features[{at}]") for at, f in enumerate(inputs)
+        ],
         "output_features": [
             resolve_output(f, f"output_features[{at}]") for at, f in enumerate(outputs)
         ],
@@ -131,7 +133,9 @@ def _feature_list(value: Any, where: str) -> list[dict[str, Any]]:
 def _feature_type(feature: dict[str, Any], where: str) -> tuple[str, type]:
     for key in ("name", "type"):
         if not isinstance(feature.get(key), str) or not feature[key]:
-            raise InvalidArgument(f"{where}.{key}: required, a non-empty str; got {feature.get(key)!r}.")
+            raise InvalidArgument(
+                f"{where}.{key}: required, a non-empty str; got {feature.get(key)!r}."
+            )
     found = registries()["type"]
     if feature["type"] not in found:
         raise InvalidArgument(
@@ -227,7 +231,9 @@ def resolve_component(
         )
     name = value.get("type")
     if name not in usable:
-        what = f"unknown {registry}" if name not in found else f"{registry} that {context} cannot use"
+        what = (
+            f"unknown {registry}" if name not in found else f"{registry} that {context} cannot use"
+        )
         raise InvalidArgument(f"{where}.type: {name!r} is an {what}; expected one of {usable}.")
     params = {k: v for k, v in value.items() if k != "type"}
     resolved = resolve_params(params, parameters_of(found[name], skip=SKIP[registry]), where)

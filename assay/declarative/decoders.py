@@ -30,9 +30,7 @@ class Decoder(nn.Module):
         self.output_size = output_size
 
 
-decoder_registry: ClassRegistry[Decoder] = ClassRegistry(
-    Decoder, "decoder", group="assay.decoders"
-)
+decoder_registry: ClassRegistry[Decoder] = ClassRegistry(Decoder, "decoder", group="assay.decoders")
 
 
 class _Projection(Decoder):

@@ -39,9 +39,7 @@ class Encoder(nn.Module):
         self.output_size = math.prod(self.input_shape)
 
 
-encoder_registry: ClassRegistry[Encoder] = ClassRegistry(
-    Encoder, "encoder", group="assay.encoders"
-)
+encoder_registry: ClassRegistry[Encoder] = ClassRegistry(Encoder, "encoder", group="assay.encoders")
 
 
 @encoder_registry.register("passthrough")

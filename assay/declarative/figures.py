@@ -17,7 +17,9 @@ KINDS = ("learning_curves", "confusion_matrix", "roc", "compare_performance")
 FORMATS = ("png", "svg", "pdf", "jpg", "webp", "html")
 
 
-def figures_of(kind: str, predictors: list[Any], metric: str | None = None) -> list[tuple[str, Any]]:
+def figures_of(
+    kind: str, predictors: list[Any], metric: str | None = None
+) -> list[tuple[str, Any]]:
     """``(file stem, figure)`` pairs of one kind for some Predictors.
 
     Args:

@@ -88,14 +88,20 @@ def check_hyperopt(config: dict[str, Any]) -> None:
     for name, spec in parameters.items():
         _target(config, name)
         if not isinstance(spec, dict):
-            raise InvalidArgument(f"hyperopt.parameters.{name}: must be a spec mapping; got {spec!r}.")
-        candidates = spec.get("values") or [v for v in (spec.get("low"), spec.get("high")) if v is not None]
+            raise InvalidArgument(
+                f"hyperopt.parameters.{name}: must be a spec mapping; got {spec!r}."
+            )
+        candidates = spec.get("values") or [
+            v for v in (spec.get("low"), spec.get("high")) if v is not None
+        ]
         for value in candidates:
             trial = apply_overrides(config, {name: value})
             try:
                 resolve({**trial, "hyperopt": None})
             except InvalidArgument as exc:
-                raise InvalidArgument(f"hyperopt.parameters.{name}: {value!r} is refused: {exc}") from exc
+                raise InvalidArgument(
+                    f"hyperopt.parameters.{name}: {value!r} is refused: {exc}"
+                ) from exc
     search_of(config)
     check_metric(config)
 

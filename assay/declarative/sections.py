@@ -62,15 +62,15 @@ class HyperoptSection:
     Args:
         parameters: The search space by dotted name (``trainer.learning_rate``,
             ``combiner.fc_size``, ``<feature name>.encoder.<parameter>``,
-            ``<feature name>.decoder.<parameter>``), each a spec: ``{type: float|int,
-            low, high, steps, scale: linear|log}`` or ``{type: category, values: [...]}``.
+            ``<feature name>.decoder.<parameter>``), each a spec: ``{type: float or int,
+            low, high, steps, scale: linear or log}`` or ``{type: category, values: [...]}``.
         sampler: ``grid``, ``random``, ``tpe``, ``gp`` (or a registered one), or a mapping
             with ``type`` and the sampler's options, e.g. ``{type: tpe, seed: 0}``.
         executor: ``serial``, ``parallel``, ``dask`` (or a registered one), or a mapping with
             ``type`` and its options, e.g. ``{type: parallel, max_workers: 2}``.
         goal: minimize or maximize the metric.
         metric: The metric that scores a trial: loss, or any metric assay computes for the
-            output's analysis type (accuracy, f1, roc_auc, r2, rmse...).
+            output's analysis type (accuracy, f1_weighted, roc_auc, r2, rmse...).
         split: The split the metric is read on: train, validation or test.
         n_trials: The most trials (None: until the sampler is done, e.g. the whole grid).
     """

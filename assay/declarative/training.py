@@ -73,7 +73,12 @@ def algorithm_functions(
     ) -> Any:
         trainer = apply_overrides(config, hp)["trainer"]
         return train_loop(
-            model, loser, optimizer, (train_features, train_label), (eval_features, eval_label), trainer
+            model,
+            loser,
+            optimizer,
+            (train_features, train_label),
+            (eval_features, eval_label),
+            trainer,
         )
 
     fn_build.config = copy.deepcopy(config)  # type: ignore[attr-defined]
@@ -90,7 +95,9 @@ def accuracy(output: Any, label: Any) -> float:
     """The share of samples whose class is right: argmax of several outputs, else p > 0.5."""
     if output.ndim == 2 and output.shape[1] > 1:
         predicted = output.argmax(dim=1)
-        truth = label.reshape(-1).long() if label.ndim == 1 or label.shape[-1] == 1 else label.argmax(1)
+        truth = (
+            label.reshape(-1).long() if label.ndim == 1 or label.shape[-1] == 1 else label.argmax(1)
+        )
     else:
         predicted = (output.reshape(-1) > 0.5).long()
         truth = label.reshape(-1).round().long()

@@ -1,6 +1,7 @@
-"""Feature types by name (``feature_type_registry``): numerical, category, binary, text,
-sequence, timeseries and image; register your own with
-``@feature_type_registry.register("name")`` on a ``FeatureType`` subclass.
+"""Feature types by name (``feature_type_registry``).
+
+Built in: numerical, category, binary, text, sequence, timeseries and image; register your
+own with ``@feature_type_registry.register("name")`` on a ``FeatureType`` subclass.
 """
 
 from assay.declarative.features.base import FeatureType, feature_type_registry

@@ -115,7 +115,9 @@ class Category(FeatureType):
         """The vocabulary (sorted), its size, each value's count and the empty cells."""
         vocabulary = distinct_values(values)
         counts = values.value_counts()
-        size = len(vocabulary) if self.most_common is None else min(len(vocabulary), self.most_common)
+        size = (
+            len(vocabulary) if self.most_common is None else min(len(vocabulary), self.most_common)
+        )
         if self.most_common is not None and len(vocabulary) > self.most_common:
             size += 1  # the infrequent ones share a category
         return {
@@ -155,8 +157,7 @@ class Category(FeatureType):
 
 @feature_type_registry.register("binary")
 class Binary(FeatureType):
-    """One of two values per sample (true/false, yes/no, 0/1); as an output, binary
-    classification.
+    """One of two values per sample (true/false, yes/no, 0/1); as an output, binary classes.
 
     Args:
         positive: The value that counts as true (None: the one that reads as true, such as
@@ -188,7 +189,11 @@ class Binary(FeatureType):
             truthy = [value for value in found if str(value).strip().lower() in TRUTHY]
             positive = truthy[0] if truthy else found[-1]
         negative = [value for value in found if value != positive]
-        return {"values": negative + [positive], "positive": positive, "missing": missing_count(values)}
+        return {
+            "values": [*negative, positive],
+            "positive": positive,
+            "missing": missing_count(values),
+        }
 
     def _encoder(self, meta: dict[str, Any], **options: Any) -> OrdinalEncoder:
         return OrdinalEncoder(categories=[list(meta["values"])], **options)
