@@ -61,6 +61,12 @@ def _output(given: Path | None, what: str, number: int) -> Path:
     return folder
 
 
+def _check_dataset(dataset: str) -> None:
+    """Refuse a dataset that is neither a file nor an id, before the slower checks."""
+    if not dataset.isdigit() and not Path(dataset).is_file():
+        raise InvalidArgument(f"dataset: no such file {dataset!r}.")
+
+
 def _train(resolved: dict[str, Any], dataset: str, search: bool) -> Any:
     """Write the rows of a checked configuration and train; returns the Queue."""
     from assay.declarative.experiment import prepare
@@ -119,6 +125,7 @@ def experiment(
         raise InvalidArgument(
             f"--figure-format must be one of {list(FORMATS)}; got {figure_format!r}."
         )
+    _check_dataset(dataset)
     resolved = load_config(config)
     with _active(integration) as active:
         active.call("experiment", name="experiment", config=resolved, output_directory=output_dir)
@@ -166,6 +173,7 @@ def train(
     from assay.declarative.config import load_config
     from assay.declarative.results import write_json
 
+    _check_dataset(dataset)
     resolved = load_config(config)
     with _active(integration) as active:
         active.call("train", command="train", config=resolved, dataset=dataset)
@@ -206,10 +214,10 @@ def resolve_model(model: str) -> tuple[Any, str]:
         raise InvalidArgument(f"--model {model!r}: {exc}") from exc
     if version.predictor_id is None:
         raise InvalidArgument(
-            f"--model {model!r}: version {version.number} was uploaded, not trained here; it "
+            f"--model {model!r}: version {version.version} was uploaded, not trained here; it "
             "has no Predictor to predict with."
         )
-    return Predictor.get_by_id(version.predictor_id), f"{name}@{version.number}"
+    return Predictor.get_by_id(version.predictor_id), f"{name}@{version.version}"
 
 
 def _infer(model: str, dataset: str, with_target: bool) -> tuple[Any, Any, str]:
@@ -217,6 +225,7 @@ def _infer(model: str, dataset: str, with_target: bool) -> tuple[Any, Any, str]:
     from assay.declarative.experiment import read_source
     from assay.mlops import Inference
 
+    _check_dataset(dataset)
     predictor, label = resolve_model(model)
     source = read_source(dataset)
     count = len(predictor.fit_splitset().feature_ids)
@@ -304,6 +313,7 @@ def hyperopt(
     from assay.declarative.config import load_config
     from assay.declarative.results import write_json
 
+    _check_dataset(dataset)
     resolved = load_config(config)
     if resolved["hyperopt"] is None:
         raise InvalidArgument(f"--config {config!r} has no hyperopt section to search with.")

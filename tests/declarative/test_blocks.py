@@ -54,7 +54,9 @@ def test_the_last_real_token_is_read_not_the_padding():
     assert torch.allclose(rnn(short), rnn(padded_more))
 
 
-@pytest.mark.parametrize(("name", "classes"), [("regressor", 1), ("classifier", 4), ("classifier", 1)])
+@pytest.mark.parametrize(
+    ("name", "classes"), [("regressor", 1), ("classifier", 4), ("classifier", 1)]
+)
 def test_decoders_give_one_value_per_output(name, classes):
     decoder = decoder_registry[name](10, classes, num_fc_layers=2, fc_size=7)
     assert decoder(torch.randn(BATCH, 10)).shape == (BATCH, classes)

@@ -61,10 +61,15 @@ def test_unknown_names_list_the_choices():
         assert name in message
     raw = config()
     raw["input_features"][3]["encoder"] = {"type": "transformer"}
-    assert "'transformer' is an unknown encoder; expected one of ['parallel_cnn', 'rnn']" in error_of(raw)
+    assert (
+        "'transformer' is an unknown encoder; expected one of ['parallel_cnn', 'rnn']"
+        in error_of(raw)
+    )
     raw = config()
     raw["input_features"][0]["encoder"] = "rnn"
-    assert "a numerical feature cannot use; expected one of ['dense', 'passthrough']" in error_of(raw)
+    assert "a numerical feature cannot use; expected one of ['dense', 'passthrough']" in error_of(
+        raw
+    )
     raw = config(output_features=[{"name": "species", "type": "category", "decoder": "regressor"}])
     assert "expected one of ['classifier']" in error_of(raw)
     assert "expected one of ['concat']" in error_of(config(combiner="sum"))
@@ -76,7 +81,9 @@ def test_unknown_names_list_the_choices():
 
 def test_values_are_checked_for_type_and_range():
     assert error_of(config(trainer={"epochs": 0})) == "trainer.epochs: must be >= 1; got 0."
-    assert "trainer.learning_rate: must be float" in error_of(config(trainer={"learning_rate": "x"}))
+    assert "trainer.learning_rate: must be float" in error_of(
+        config(trainer={"learning_rate": "x"})
+    )
     assert "trainer.optimizer: must be" in error_of(config(trainer={"optimizer": "lbfgs"}))
     assert "must be bool" in error_of(config(splits={"stratify": 1}))
     assert "splits.test_size: must be in (0, 1)" in error_of(config(splits={"test_size": 1.5}))
@@ -107,7 +114,9 @@ def test_hyperopt_names_and_values_are_checked_against_the_configuration():
         }
     }
     resolved = load_config(config(hyperopt=good))
-    assert resolved["hyperopt"]["sampler"] == "grid" and resolved["hyperopt"]["split"] == "validation"
+    assert (
+        resolved["hyperopt"]["sampler"] == "grid" and resolved["hyperopt"]["split"] == "validation"
+    )
 
     def hyperopt_error(parameters, **more):
         return error_of(config(hyperopt={"parameters": parameters, **more}))
@@ -118,13 +127,19 @@ def test_hyperopt_names_and_values_are_checked_against_the_configuration():
     )
     assert "'hidden' is not a key there" in hyperopt_error({"note.encoder.hidden": spec})
     assert "splits and preprocessing stay fixed" in hyperopt_error({"splits.test_size": spec})
-    refused = hyperopt_error({"note.encoder.cell_type": {"type": "category", "values": ["gru", "cnn"]}})
+    refused = hyperopt_error(
+        {"note.encoder.cell_type": {"type": "category", "values": ["gru", "cnn"]}}
+    )
     assert "'cnn' is refused" in refused
     assert "hyperopt.metric: 'r2' is not computed for a category output" in hyperopt_error(
         {"trainer.epochs": spec}, metric="r2"
     )
-    assert "unknown executor 'cluster'" in hyperopt_error({"trainer.epochs": spec}, executor="cluster")
-    assert "hyperopt: sampler must be one of" in hyperopt_error({"trainer.epochs": spec}, sampler="nope")
+    assert "unknown executor 'cluster'" in hyperopt_error(
+        {"trainer.epochs": spec}, executor="cluster"
+    )
+    assert "hyperopt: sampler must be one of" in hyperopt_error(
+        {"trainer.epochs": spec}, sampler="nope"
+    )
 
 
 def test_yaml_files_and_their_errors(tmp_path):

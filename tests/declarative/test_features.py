@@ -29,12 +29,18 @@ def test_numerical_meta_and_coders_fill_and_scale_from_the_training_samples():
     numerical = feature_type_registry["numerical"]()
     values = pd.Series([1.0, 2.0, np.nan, 5.0])
     meta = numerical.get_feature_meta(values, None)
-    assert meta == {"min": 1.0, "max": 5.0, "mean": pytest.approx(8 / 3), "std": pytest.approx(2.0816659), "missing": 1}
+    assert meta == {
+        "min": 1.0,
+        "max": 5.0,
+        "mean": pytest.approx(8 / 3),
+        "std": pytest.approx(2.0816659),
+        "missing": 1,
+    }
     encoded = fitted(numerical, meta, [1.0, 3.0], [np.nan, 5.0])
     assert encoded.ravel().tolist() == [0.0, 3.0]  # filled with the training mean 2, scaled by 1
     minmax = feature_type_registry["numerical"](normalization="minmax")
     assert fitted(minmax, meta, [1.0, 3.0], [2.0]).ravel().tolist() == [0.5]
-    with pytest.raises(InvalidArgument, match="not numbers, e.g. 'x'"):
+    with pytest.raises(InvalidArgument, match=r"not numbers, e\.g\. 'x'"):
         numerical.get_feature_meta(pd.Series(["1", "x"]), None)
     label = numerical.label_coder(meta).fit(np.asarray([[1.0], [3.0]]))
     assert label.inverse_transform([[1.0]]).item() == 3.0
@@ -59,7 +65,11 @@ def test_binary_finds_its_positive_value_and_needs_two():
     binary = feature_type_registry["binary"]()
     meta = binary.get_feature_meta(pd.Series(["yes", "no", "yes"]), None)
     assert meta["values"] == ["no", "yes"] and meta["positive"] == "yes"
-    assert fitted(binary, meta, ["no", "yes"], ["yes", "no", "maybe"]).ravel().tolist() == [1, 0, -1]
+    assert fitted(binary, meta, ["no", "yes"], ["yes", "no", "maybe"]).ravel().tolist() == [
+        1,
+        0,
+        -1,
+    ]
     assert binary.get_feature_meta(pd.Series(["true", "false"]), None)["positive"] == "true"
     chosen = feature_type_registry["binary"](positive="no")
     assert chosen.get_feature_meta(pd.Series(["yes", "no"]), None)["values"] == ["yes", "no"]
@@ -78,7 +88,10 @@ def test_text_vocabulary_comes_from_the_training_samples_only():
     encoded = fitted(text, meta, ["the cat sat", "the dog"], ["The dog barked", None])
     # vocabulary by frequency: the=2, then cat, dog, sat alphabetically; barked is unknown (1)
     assert encoded.tolist() == [[2, 4, 1, 0], [0, 0, 0, 0]]
-    assert feature_type_registry["text"](max_length=2).get_feature_meta(values, None)["max_length"] == 2
+    assert (
+        feature_type_registry["text"](max_length=2).get_feature_meta(values, None)["max_length"]
+        == 2
+    )
 
 
 def test_sequence_splits_on_spaces_and_keeps_case():
@@ -114,5 +127,5 @@ def test_image_meta_from_the_first_image_and_pixels_channels_first(tmp_path):
     rgb = feature_type_registry["image"](height=2, width=3, channels=3)
     meta = rgb.get_feature_meta(pd.Series(["light.png"]), tmp_path)
     assert fitted(rgb, meta, ["light.png"]).shape == (1, 3 * 2 * 3)
-    with pytest.raises(InvalidArgument, match="'gone.png' not found"):
+    with pytest.raises(InvalidArgument, match=r"'gone\.png' not found"):
         image.get_feature_meta(pd.Series(["gone.png"]), tmp_path)
