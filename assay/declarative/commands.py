@@ -80,6 +80,25 @@ def _train(resolved: dict[str, Any], dataset: str, search: bool) -> Any:
     return queue
 
 
+def _chosen_model(queue: Any, folder: Path) -> Any:
+    """The Queue's one model; with folds, the best on the folds' held-out samples.
+
+    With folds every fold's model and metrics go to ``models.json`` as well.
+    """
+    from assay.declarative.results import write_json
+
+    predictors = queue.predictors
+    if len(predictors) == 1:
+        return predictors[0]
+    best = queue.best_predictor()
+    write_json(
+        folder / "models.json",
+        {str(p.id): p.predictions[0].metrics for p in predictors},
+    )
+    typer.echo(f"{len(predictors)} models, one per fold; the best is Predictor {best.id}:")
+    return best
+
+
 def _write_config(folder: Path, config: dict[str, Any]) -> None:
     import yaml
 
@@ -131,9 +150,9 @@ def experiment(
         active.call("experiment", name="experiment", config=resolved, output_directory=output_dir)
         active.call("train", command="experiment", config=resolved, dataset=dataset)
         queue = _train(resolved, dataset, search=False)
-        predictor = queue.predictors[0]
-        prediction = predictor.predictions[0]
         folder = _output(output_dir, "experiment", queue.id)
+        predictor = _chosen_model(queue, folder)
+        prediction = predictor.predictions[0]
         analysis = queue.algorithm.analysis_type
         _print_metrics(prediction.metrics, analysis)
         _write_config(folder, resolved)
@@ -178,8 +197,8 @@ def train(
     with _active(integration) as active:
         active.call("train", command="train", config=resolved, dataset=dataset)
         queue = _train(resolved, dataset, search=False)
-        predictor = queue.predictors[0]
         folder = _output(output_dir, "train", queue.id)
+        predictor = _chosen_model(queue, folder)
         _write_config(folder, resolved)
         write_json(folder / "history.json", predictor.history)
         write_json(folder / "model.json", {"predictor_id": predictor.id, "queue_id": queue.id})

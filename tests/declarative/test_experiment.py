@@ -122,3 +122,12 @@ def test_bad_input_writes_nothing(mixed_csv):
         prepare(config(), str(mixed_csv), search=True)
     assert (len(Feature.select_where()), len(Queue.select_where())) == before == (0, 0)
     assert Dataset.select_where() == []
+
+
+def test_a_registered_dataset_is_used_by_its_id():
+    dataset = Dataset.Tabular.from_df(mixed_frame())
+    queue = prepare(config(), str(dataset.id))
+    assert {feature.dataset_id for feature in queue.splitset.features} == {dataset.id}
+    assert len(Dataset.select_where()) == 1
+    with pytest.raises(InvalidArgument, match="dataset: Dataset with id 99"):
+        prepare(config(), 99)
