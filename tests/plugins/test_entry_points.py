@@ -165,3 +165,15 @@ def test_assay_plugins_lists_an_installed_package_in_a_fresh_process(tmp_path):
 def test_an_unknown_library_names_the_plug_ins_too(example_plugin):
     with pytest.raises(InvalidArgument, match=r"library must be one of \[.*'numpy-ridge'\]"):
         get_adapter("caffe")
+
+
+def test_the_conformance_checks_pass_for_the_plug_in_s_entries(example_plugin, tmp_path):
+    # Where the package is installed for good, the suite is parametrized with its entries
+    # when collected; here the same checks run on them directly.
+    from tests.plugins import test_conformance as suite
+
+    suite.test_library_trains_evaluates_and_predicts_raw_rows("numpy-ridge")
+    suite.test_sampler_samples_the_space_and_takes_scores("reversed_grid")
+    suite.test_sampler_drives_a_search_of_a_few_trials("reversed_grid")
+    suite.test_executor_runs_a_grid_search_as_the_serial_one_does("newest_first")
+    suite.test_format_exports_with_its_parity_check_and_validates_its_files("npz", tmp_path)

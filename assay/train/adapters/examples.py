@@ -77,7 +77,9 @@ def pytorch_train(
 
 def keras_build(features_shape: Any, label_shape: Any, **hp: Any) -> Any:
     """One hidden layer of 12 units, softmax outputs."""
-    import keras
+    from assay.train.adapters.keras import import_keras
+
+    keras = import_keras()
 
     return keras.Sequential(
         [
