@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from assay.endpoint.cli import serve
 from assay.integrations import cli as integrations_cli
 from assay.plugins.cli import plugins
 from assay.registry.cli import app as registry_app
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(registry_app, name="registry")
 app.command()(plugins)
+app.command()(serve)
 
 
 @app.command()

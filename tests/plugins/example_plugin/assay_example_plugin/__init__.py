@@ -176,7 +176,8 @@ class JsonLinesIntegration(Integration):
         self.path = Path(path)
 
     def _write(self, hook: str, **kwargs: Any) -> None:
-        plain = {key: value for key, value in kwargs.items() if key not in ("model", "model_file")}
+        skipped = ("model_file", "app") if hook == "serve" else ("model", "model_file")
+        plain = {key: value for key, value in kwargs.items() if key not in skipped}
         with open(self.path, "a") as handle:
             handle.write(json.dumps({"hook": hook, **plain}, default=str) + "\n")
 
@@ -191,3 +192,7 @@ class JsonLinesIntegration(Integration):
     def train_end(self, **kwargs: Any) -> None:
         """Write the call."""
         self._write("train_end", **kwargs)
+
+    def serve(self, **kwargs: Any) -> None:
+        """Write the call (the application left out)."""
+        self._write("serve", **kwargs)
