@@ -12,7 +12,8 @@ group                      registry                                     entries
 ``assay.integrations``     ``assay.integrations.integration_registry``  Integration classes
 =========================  ===========================================  =====================
 
-(and the declarative experiment's feature types, encoders and decoders, where installed).
+(and the declarative experiment's ``assay.feature_types``, ``assay.encoders``,
+``assay.decoders`` and ``assay.combiners``, in ``assay.declarative``).
 A package declares ``[project.entry-points."assay.samplers"] halton = "pkg.module:Halton"``;
 assay loads it the first time the registry is looked into. ``assay plugins`` lists them all.
 """
@@ -54,9 +55,10 @@ __all__ = [
 #: only when asked for (``registries()``). A registry whose module is not installed is left out.
 REGISTRIES: dict[str, str] = {
     "assay.libraries": "assay.train.adapters:library_registry",
-    "assay.feature_types": "assay.features:feature_type_registry",
-    "assay.encoders": "assay.features:encoder_registry",
-    "assay.decoders": "assay.features:decoder_registry",
+    "assay.feature_types": "assay.declarative.features:feature_type_registry",
+    "assay.encoders": "assay.declarative.encoders:encoder_registry",
+    "assay.decoders": "assay.declarative.decoders:decoder_registry",
+    "assay.combiners": "assay.declarative.combiners:combiner_registry",
     "assay.samplers": "assay.search.samplers:sampler_registry",
     "assay.executors": "assay.search.executors:executor_registry",
     "assay.formats": "assay.registry.formats:format_registry",
