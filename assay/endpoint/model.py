@@ -90,11 +90,28 @@ def _registered(reference: str, name: str, number: int | None, context: str) -> 
 
 
 def _check_tables(served: ServedModel) -> None:
-    """Refuse a model with Features that JSON rows cannot hold (sequences, images)."""
+    """Refuse a model whose Features one JSON row cannot hold.
+
+    Sequences and images are not rows; and two Features with a column of the same name
+    would make a row ambiguous.
+    """
+    seen: dict[str, int] = {}
     for feature in served.portable.features:
+        for column in feature.trained.columns:
+            if column in seen:
+                raise InvalidArgument(
+                    f"{served.source}: Features {seen[column]} and {feature.trained.id} both "
+                    f"have a column {column!r}, so a JSON row cannot say whose it is; serving "
+                    "takes models whose Features' columns have distinct names."
+                )
+            seen[column] = feature.trained.id
         if feature.trained.kind != "tabular" or feature.trained.window is not None:
-            what = "windowed" if feature.trained.window is not None else feature.trained.kind
+            what = (
+                "windows of a series"
+                if feature.trained.window is not None
+                else f"{feature.trained.kind}s"
+            )
             raise InvalidArgument(
-                f"{served.source} takes a {what} Feature ({feature.trained.id}); serving "
-                "takes models of tabular Features without Windows, one row per sample."
+                f"{served.source}: Feature {feature.trained.id} takes {what}; serving takes "
+                "models of tabular Features without Windows, one JSON row per sample."
             )

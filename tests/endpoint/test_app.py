@@ -102,3 +102,26 @@ def test_what_cannot_be_served_is_refused_before_a_server_starts(predictor):
         resolve("no-such-model")
     with pytest.raises(NotFound):
         resolve(str(predictor.id + 100))
+
+
+def test_models_whose_features_json_rows_cannot_hold_are_refused():
+    from types import SimpleNamespace
+
+    from assay.endpoint.model import ServedModel, _check_tables
+    from assay.registry.formats.portable import PortableFeature
+    from assay.serve import TrainedFeature
+
+    def served(*trained):
+        features = [PortableFeature(one, frozenset(), frozenset()) for one in trained]
+        return ServedModel("7", SimpleNamespace(features=features), "Predictor 7")
+
+    table = TrainedFeature(1, ["age", "plan"], "tabular")
+    _check_tables(served(table, TrainedFeature(2, ["visits"], "tabular")))
+    with pytest.raises(
+        InvalidArgument, match="Feature 3 takes images; serving takes models of tabular"
+    ):
+        _check_tables(served(TrainedFeature(3, ["pixel"], "image")))
+    with pytest.raises(InvalidArgument, match="Feature 4 takes windows of a series"):
+        _check_tables(served(TrainedFeature(4, ["load"], "tabular", window=(24, 1))))
+    with pytest.raises(InvalidArgument, match="Features 1 and 5 both have a column 'age'"):
+        _check_tables(served(table, TrainedFeature(5, ["age"], "tabular")))
