@@ -39,3 +39,15 @@ __all__ = [
 integration_registry: ClassRegistry[Integration] = ClassRegistry(
     Integration, "integration", group="assay.integrations"
 )
+
+
+def _register_built_ins() -> None:
+    """Assay's own integrations; their libraries load only when one is built."""
+    from assay.integrations.mlflow import MlflowIntegration
+    from assay.integrations.tensorboard import TensorboardIntegration
+
+    integration_registry["mlflow"] = MlflowIntegration
+    integration_registry["tensorboard"] = TensorboardIntegration
+
+
+_register_built_ins()
