@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from assay.errors import InvalidArgument
+from assay.integrations.cli import Names, Options
 from assay.registry.cli import reporting
 
 ConfigOption = Annotated[
@@ -31,12 +32,6 @@ OutputOption = Annotated[
         "--output-dir", "-o", help="Where to write results (default: results/<what>_<id>)."
     ),
 ]
-IntegrationOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--integration", "-i", help="Report to an integration (repeatable): mlflow, tensorboard..."
-    ),
-]
 ModelOption = Annotated[
     str,
     typer.Option(
@@ -48,11 +43,11 @@ FormatOption = Annotated[
 ]
 
 
-def _active(names: list[str] | None) -> Any:
-    """The integrations asked for, as a context that makes them active."""
-    from assay.integrations import load_integrations
+def _active(names: list[str] | None, options: list[str] | None) -> Any:
+    """The integrations asked for, active for a block (``--integration``, ``--integration-option``)."""
+    from assay.integrations.cli import switched_on
 
-    return load_integrations(list(names or [])).active()
+    return switched_on(names, options)
 
 
 def _output(given: Path | None, what: str, number: int) -> Path:
@@ -126,7 +121,8 @@ def experiment(
     config: ConfigOption,
     dataset: DatasetOption,
     output_dir: OutputOption = None,
-    integration: IntegrationOption = None,
+    integration: Names = None,
+    integration_option: Options = None,
     figure_format: FormatOption = "png",
 ) -> None:
     """Preprocess, split, train, predict every split, and write the metrics and figures.
@@ -146,7 +142,7 @@ def experiment(
         )
     _check_dataset(dataset)
     resolved = load_config(config)
-    with _active(integration) as active:
+    with _active(integration, integration_option) as active:
         active.call("experiment", name="experiment", config=resolved, output_directory=output_dir)
         active.call("train", command="experiment", config=resolved, dataset=dataset)
         queue = _train(resolved, dataset, search=False)
@@ -178,7 +174,8 @@ def train(
     config: ConfigOption,
     dataset: DatasetOption,
     output_dir: OutputOption = None,
-    integration: IntegrationOption = None,
+    integration: Names = None,
+    integration_option: Options = None,
 ) -> None:
     """Train a model from a configuration; prints its Predictor id for predict and evaluate.
 
@@ -194,7 +191,7 @@ def train(
 
     _check_dataset(dataset)
     resolved = load_config(config)
-    with _active(integration) as active:
+    with _active(integration, integration_option) as active:
         active.call("train", command="train", config=resolved, dataset=dataset)
         queue = _train(resolved, dataset, search=False)
         folder = _output(output_dir, "train", queue.id)
@@ -264,7 +261,8 @@ def predict(
     model: ModelOption,
     dataset: DatasetOption,
     output_dir: OutputOption = None,
-    integration: IntegrationOption = None,
+    integration: Names = None,
+    integration_option: Options = None,
 ) -> None:
     """Predict new data with a trained or registered model; writes predictions.csv.
 
@@ -276,7 +274,7 @@ def predict(
 
         assay predict --model iris@2 --dataset new.csv -o results/new
     """
-    with _active(integration) as active:
+    with _active(integration, integration_option) as active:
         active.call("predict", command="predict", model=model, dataset=dataset)
         prediction, _, _label = _infer(model, dataset, with_target=False)
         frame = prediction.to_df()
@@ -291,7 +289,8 @@ def evaluate(
     model: ModelOption,
     dataset: DatasetOption,
     output_dir: OutputOption = None,
-    integration: IntegrationOption = None,
+    integration: Names = None,
+    integration_option: Options = None,
 ) -> None:
     """Score a model on labelled data (the dataset holds the output column); writes metrics.json.
 
@@ -302,7 +301,7 @@ def evaluate(
     """
     from assay.declarative.results import write_json
 
-    with _active(integration) as active:
+    with _active(integration, integration_option) as active:
         active.call("predict", command="evaluate", model=model, dataset=dataset)
         prediction, predictor, _label = _infer(model, dataset, with_target=True)
         folder = _output(output_dir, "evaluate", prediction.id)
@@ -320,7 +319,8 @@ def hyperopt(
     config: ConfigOption,
     dataset: DatasetOption,
     output_dir: OutputOption = None,
-    integration: IntegrationOption = None,
+    integration: Names = None,
+    integration_option: Options = None,
 ) -> None:
     """Search hyperparameters as the configuration's hyperopt section says; writes every trial.
 
@@ -336,7 +336,7 @@ def hyperopt(
     resolved = load_config(config)
     if resolved["hyperopt"] is None:
         raise InvalidArgument(f"--config {config!r} has no hyperopt section to search with.")
-    with _active(integration) as active:
+    with _active(integration, integration_option) as active:
         active.call("train", command="hyperopt", config=resolved, dataset=dataset)
         queue = _train(resolved, dataset, search=True)
         results = queue.search_results()
@@ -371,7 +371,8 @@ def visualize(
         str | None, typer.Option(help="compare_performance: the metric (default accuracy or r2).")
     ] = None,
     figure_format: FormatOption = "png",
-    integration: IntegrationOption = None,
+    integration: Names = None,
+    integration_option: Options = None,
 ) -> None:
     """Draw figures of trained models to files.
 
@@ -387,7 +388,7 @@ def visualize(
     if kind not in KINDS:
         raise InvalidArgument(f"--kind must be one of {list(KINDS)}; got {kind!r}.")
     predictors = [resolve_model(one)[0] for one in model]
-    with _active(integration) as active:
+    with _active(integration, integration_option) as active:
         active.call("visualize", command="visualize", kind=kind, model=model)
         paths = _figures(active, figures_of(kind, predictors, metric), output_dir, figure_format)
     for path in paths:

@@ -181,7 +181,10 @@ def test_bad_input_exits_with_one_line_and_writes_nothing(tmp_path, mixed_csv):
             "--figure-format must be one of",
         ),
         (("hyperopt", "-c", exp, "-d", mixed_csv), "has no hyperopt section"),
-        (("experiment", "-c", exp, "-d", mixed_csv, "-i", "nope"), "integration must be one of"),
+        (
+            ("experiment", "-c", exp, "-d", mixed_csv, "--integration", "nope"),
+            "integration must be",
+        ),
         (("predict", "-m", "5", "-d", mixed_csv), "--model '5'"),
         (("evaluate", "-m", "unregistered", "-d", mixed_csv), "--model 'unregistered'"),
         (("visualize", "--kind", "pie", "-m", "1"), "--kind must be one of"),
@@ -243,8 +246,35 @@ def test_the_command_runs_from_a_shell(tmp_path, mixed_csv):
     assert "Traceback" not in bad.stderr
 
 
+def test_tensorboard_reads_back_every_epoch_of_a_declarative_run(tmp_path, mixed_csv):
+    pytest.importorskip("tensorboard", reason="pip install 'assay[integrations]' for TensorBoard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    result = invoke(
+        "train",
+        "-c",
+        write_config(tmp_path),
+        "-d",
+        mixed_csv,
+        "-o",
+        tmp_path / "t",
+        "--integration",
+        "tensorboard",
+        "--integration-option",
+        f"tensorboard.log_dir={json.dumps(str(tmp_path / 'tb'))}",
+    )
+    assert result.exit_code == 0, result.output
+    predictor = Queue.get_by_id(1).predictors[0]
+    events = EventAccumulator(str(tmp_path / "tb" / f"run-{predictor.run_id}"))
+    events.Reload()
+    val_loss = events.Scalars("val_loss")
+    assert [event.step for event in val_loss] == [0, 1, 2, 3]
+    assert [e.value for e in val_loss] == pytest.approx(predictor.history["val_loss"], rel=1e-6)
+
+
 @pytest.mark.slow
-def test_figures_render_to_png(tmp_path, mixed_csv, chromium):
+def test_figures_render_to_png(tmp_path, mixed_csv, chromium, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # train writes to results/ under the working folder
     assert (
         invoke(
             "train", "-c", write_config(tmp_path, trainer={"epochs": 2}), "-d", mixed_csv
