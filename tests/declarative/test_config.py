@@ -152,3 +152,46 @@ def test_yaml_files_and_their_errors(tmp_path):
     assert error_of(str(tmp_path / "missing.yaml")).startswith("config: no such file")
     path.write_text("- a\n- b\n")
     assert "must be a mapping of sections" in error_of(str(path))
+
+
+def test_a_registered_encoder_is_accepted_checked_and_built(mixed_csv):
+    import torch
+
+    from assay.declarative import prepare
+    from assay.declarative.encoders import Encoder, encoder_registry
+
+    @encoder_registry.register("bag")
+    class Bag(Encoder):
+        """The mean of the tokens' vectors.
+
+        Args:
+            input_shape: One sample's shape (supplied by assay).
+            meta: The feature's metadata (supplied by assay).
+            width: The vectors' width.
+        """
+
+        accepts = ("tokens",)
+
+        def __init__(self, input_shape, meta, width: int = 4) -> None:
+            super().__init__(input_shape, meta)
+            self.embedding = torch.nn.EmbeddingBag(meta["vocab_size"], width, padding_idx=0)
+            self.output_size = width
+
+        def forward(self, inputs):
+            return self.embedding(inputs.long())
+
+    try:
+        raw = config(trainer={"epochs": 1})
+        raw["input_features"][3]["encoder"] = {"type": "bag", "width": 3}
+        assert load_config(raw)["input_features"][3]["encoder"] == {"type": "bag", "width": 3}
+        raw["input_features"][3]["encoder"] = {"type": "bag", "widht": 3}
+        assert error_of(raw).startswith("input_features[3].encoder.widht: unknown key")
+        raw["input_features"][0]["encoder"] = "bag"
+        assert "expected one of ['dense', 'passthrough']" in error_of(raw)
+        raw = config(trainer={"epochs": 1})
+        raw["input_features"][3]["encoder"] = "bag"
+        queue = prepare(raw, str(mixed_csv))
+        queue.run_jobs(progress=False)
+        assert isinstance(queue.predictors[0].get_model().encoders[3], Bag)
+    finally:
+        del encoder_registry["bag"]
