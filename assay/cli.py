@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from assay.declarative.commands import register_commands
+from assay.endpoint.cli import serve
+from assay.integrations import cli as integrations_cli
+from assay.plugins.cli import plugins
 from assay.registry.cli import app as registry_app
 from assay.server.cli import server, token_app
 
@@ -15,6 +19,9 @@ app = typer.Typer(
 app.add_typer(registry_app, name="registry")
 app.add_typer(token_app, name="token")
 app.command()(server)
+register_commands(app)
+app.command()(plugins)
+app.command()(serve)
 
 
 @app.command()
@@ -97,11 +104,25 @@ def runs(queue_id: int = typer.Argument(..., help="The Queue whose runs to show.
 
 
 @app.command()
-def demo() -> None:
-    """Run the demo experiment on the current metastore."""
-    from assay.demo import main
+def demo(
+    output: str = typer.Argument("assay_demo_output", help="Where the metrics and plots go."),
+    integration: integrations_cli.Names = None,
+    integration_option: integrations_cli.Options = None,
+) -> None:
+    """Run the demo experiment on the current metastore.
 
-    main()
+    Example: ``assay demo --integration tensorboard`` (then ``tensorboard --logdir
+    ~/.assay/tensorboard``).
+    """
+    from assay.demo import main
+    from assay.errors import AssayError
+
+    try:
+        with integrations_cli.switched_on(integration, integration_option):
+            main([output])
+    except AssayError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
 
 
 if __name__ == "__main__":

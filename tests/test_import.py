@@ -12,6 +12,8 @@ HEAVY = [
     "xgboost",
     "tensorflow",
     "alembic",
+    "mlflow",
+    "tensorboard",
 ]
 
 
@@ -35,5 +37,14 @@ def test_search_import_leaves_the_orm_and_data_libraries_for_when_a_search_runs(
     # ORM, pandas and scikit-learn load when a Queue or an executor is used, not before.
     later = [*HEAVY, "sqlalchemy", "pandas", "sklearn", "assay.orm"]
     code = f"import sys, assay.search; print([m for m in {later!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_integrations_and_plugins_import_no_library_of_their_own():
+    code = (
+        "import sys, assay.integrations, assay.plugins; "
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

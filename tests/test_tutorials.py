@@ -18,8 +18,8 @@ TUTORIALS = sorted((Path(__file__).parent.parent / "docs" / "tutorials").glob("*
 BLOCK = re.compile(r"```(python|bash)\n(.*?)```", re.DOTALL)
 
 
-def test_there_is_a_tutorial_per_kind_of_problem_the_registry_search_and_nn_ensembles():
-    assert len(TUTORIALS) == 10
+def test_there_is_a_tutorial_per_kind_of_problem_the_registry_search_nn_and_declarative():
+    assert len(TUTORIALS) == 11
 
 
 def run_commands(block: str) -> None:

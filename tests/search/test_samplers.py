@@ -441,7 +441,9 @@ def test_decorator_registration_and_what_the_registry_refuses():
         assert isinstance(get_sampler("decorated", "minimize", SPACE), Decorated)
     finally:
         del sampler_registry["decorated"]
-    with pytest.raises(InvalidArgument, match=r"must be a subclass of assay.search.Sampler"):
+    with pytest.raises(
+        InvalidArgument, match=r"must be a subclass of assay.search.samplers.base.Sampler"
+    ):
         sampler_registry["plain"] = dict
     with pytest.raises(InvalidArgument, match="must be a subclass"):
         sampler_registry.update({"instance": GridSampler("minimize", SPACE)})

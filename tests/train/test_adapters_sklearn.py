@@ -46,8 +46,6 @@ def estimator_train(model, loser, optimizer, train_x, train_y, eval_x, eval_y, *
 
 
 def test_registry_lists_and_finds_the_libraries(monkeypatch):
-    monkeypatch.setattr(adapters, "_REGISTRY", dict(adapters._REGISTRY))
-    monkeypatch.setattr(adapters, "LIBRARIES", list(LIBRARIES))
     assert LIBRARIES[:4] == ["keras", "pytorch", "sklearn", "xgboost"]
     assert get_adapter("sklearn").name == "sklearn"
     with pytest.raises(InvalidArgument, match=r"library must be one of \['keras'"):
@@ -56,8 +54,11 @@ def test_registry_lists_and_finds_the_libraries(monkeypatch):
     class Numpy(Adapter):
         name = "numpy-test"
 
+    monkeypatch.delitem(adapters.library_registry, "numpy-test", raising=False)
     register_adapter(Numpy())
     assert "numpy-test" in adapters.LIBRARIES and isinstance(get_adapter("numpy-test"), Numpy)
+    assert adapters.library_registry.origin("numpy-test").kind == "registered"
+    assert adapters.library_registry.origin("sklearn").where == "assay.train.adapters.estimators"
     with pytest.raises(InvalidArgument, match="Adapter instance"):
         register_adapter(object())
 

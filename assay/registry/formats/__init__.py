@@ -5,7 +5,13 @@ fitted preprocessing), ``onnx`` and ``pmml`` (exported and checked against the m
 ``rda`` (R's saved data, uploaded). Their libraries are imported only when a format uses them.
 """
 
-from assay.registry.formats.base import ModelFormat, format_ids, get_format, register_format
+from assay.registry.formats.base import (
+    ModelFormat,
+    format_ids,
+    format_registry,
+    get_format,
+    register_format,
+)
 from assay.registry.formats.onnx import OnnxFormat
 from assay.registry.formats.pkl import PickleFormat
 from assay.registry.formats.pmml import PmmlFormat
@@ -21,6 +27,7 @@ __all__ = [
     "PmmlFormat",
     "RdaFormat",
     "format_ids",
+    "format_registry",
     "get_format",
     "register_format",
 ]

@@ -4,7 +4,8 @@ A version of a registered model holds at most one file per format id (``pkl``, `
 ``pmml``, ``rda``, ...). Each id names a ``ModelFormat``: ``validate`` refuses a file that is
 not what the id says, before anything is written; ``export`` writes the file from a trained
 Predictor; ``load`` reads a downloaded file back into something that predicts. Formats are
-looked up by id in one registry, so a plug-in adds a format with ``register_format``.
+looked up by id in one registry, so a plug-in adds a format with ``register_format`` or through
+the ``assay.formats`` entry-point group of an installed package.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from assay.errors import InvalidArgument
+from assay.plugins.registry import InstanceRegistry
 
 if TYPE_CHECKING:
     from assay.orm.predictor import Predictor
@@ -64,13 +66,17 @@ class ModelFormat(ABC):
         )
 
 
-_FORMATS: dict[str, ModelFormat] = {}
+#: The formats by id; installed packages add theirs in the ``assay.formats`` entry-point group
+#: (a ModelFormat instance or subclass, named as its ``id``).
+format_registry: InstanceRegistry[ModelFormat] = InstanceRegistry(
+    ModelFormat, "format", key="id", group="assay.formats"
+)
+_FORMATS = format_registry  # the name earlier code and tests use
 
 
 def register_format(model_format: ModelFormat) -> ModelFormat:
     """Make a format available by its id (a plug-in's way to add one); returns it."""
-    _FORMATS[model_format.id] = model_format
-    return model_format
+    return format_registry.put(model_format)
 
 
 def get_format(format_id: str) -> ModelFormat:
@@ -79,12 +85,12 @@ def get_format(format_id: str) -> ModelFormat:
     Raises:
         InvalidArgument: An unknown id; the message lists the known ones.
     """
-    if not isinstance(format_id, str) or format_id not in _FORMATS:
-        known = ", ".join(sorted(_FORMATS)) or "none"
+    if not isinstance(format_id, str) or format_id not in format_registry:
+        known = ", ".join(format_registry.names()) or "none"
         raise InvalidArgument(f"format {format_id!r} is not a known model format; known: {known}.")
-    return _FORMATS[format_id]
+    return format_registry[format_id]
 
 
 def format_ids() -> list[str]:
     """The ids of every registered format, sorted."""
-    return sorted(_FORMATS)
+    return format_registry.names()

@@ -33,11 +33,14 @@ class PortableFeature:
         encoded: The columns a coder encodes (they may hold text).
         fillable: The columns whose gaps are left to the preprocessing: an imputer or an
             interpolater fills them, or they had gaps when the model was trained.
+        dtypes: Each column's dtype in the training data (``{column: "float64"}``), so that
+            a server can say what each column takes; None in files of earlier versions.
     """
 
     trained: TrainedFeature
     encoded: frozenset[str]
     fillable: frozenset[str]
+    dtypes: dict[str, str] | None = None
 
 
 @dataclass
@@ -103,6 +106,7 @@ class PortableModel:
                     trained=TrainedFeature.of(feature),
                     encoded=frozenset(encoded_columns(feature)),
                     fillable=frozenset(filled_columns(feature) | set(seen_gaps)),
+                    dtypes=feature.get_dtypes(),
                 )
             )
         label = rows.splitset.label

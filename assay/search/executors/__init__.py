@@ -8,8 +8,8 @@
 - ``heartbeat``: the beat a training process writes, so that other hosts see it alive.
 
 Found by name in ``executor_registry``; add your own with ``executor_registry["name"] =
-MyExecutor`` (or ``@executor_registry.register("name")``) and ``run_jobs(executor="name")``
-uses it.
+MyExecutor`` (or ``@executor_registry.register("name")``, or the ``assay.executors`` entry-point
+group of an installed package) and ``run_jobs(executor="name")`` uses it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from assay.errors import InvalidArgument
+from assay.plugins.registry import ClassRegistry
 from assay.search.executors.base import Executor
 from assay.search.executors.dask import DaskExecutor
 from assay.search.executors.parallel import ParallelExecutor
 from assay.search.executors.serial import SerialExecutor
-from assay.search.registry import ClassRegistry
 
 __all__ = [
     "DaskExecutor",
@@ -35,7 +35,9 @@ __all__ = [
     "get_executor",
 ]
 
-executor_registry: ClassRegistry[Executor] = ClassRegistry(Executor, "executor")
+executor_registry: ClassRegistry[Executor] = ClassRegistry(
+    Executor, "executor", group="assay.executors"
+)
 for _name, _class in (
     ("serial", SerialExecutor),
     ("parallel", ParallelExecutor),

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import update
 
+from assay.integrations import Integrations
+from assay.integrations import current as current_integrations
 from assay.orm.base import utcnow
 from assay.orm.loading import TrainingRows, load_run
 from assay.orm.predictor import EpochMetrics, Prediction, Predictor
@@ -35,10 +37,14 @@ FLUSH_SECONDS = 1.0
 
 
 class EpochRecorder:
-    """Collects each epoch's metrics and writes them in batches, at most about once a second."""
+    """Collects each epoch's metrics and writes them in batches, at most about once a second.
 
-    def __init__(self, run_id: int) -> None:
+    Each epoch also goes to the active integrations' ``train_epoch_end`` as it ends.
+    """
+
+    def __init__(self, run_id: int, integrations: Integrations | None = None) -> None:
         self.run_id = run_id
+        self.integrations = integrations
         self.pending: list[tuple[int, dict[str, float]]] = []
         self.written = 0
         self.last_flush = time.monotonic()
@@ -47,6 +53,10 @@ class EpochRecorder:
         """Record one epoch; flush when a second has passed since the last write."""
         clean = {key: float(np.asarray(value).item()) for key, value in metrics.items()}
         self.pending.append((int(epoch), clean))
+        if self.integrations is not None:
+            self.integrations.call(
+                "train_epoch_end", run_id=self.run_id, epoch=int(epoch), metrics=dict(clean)
+            )
         if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()
 
@@ -97,28 +107,77 @@ def execute_run(run_id: int) -> str | None:
     live process holds it, nothing is done and None is returned. Otherwise it ends
     'succeeded' or 'failed' (with its message and traceback, whatever step raised, the
     final write included); Ctrl-C marks it 'stopped' and propagates.
+
+    The active integrations (``assay.integrations.current()``) hear of it: ``train_init``,
+    each ``train_epoch_end``, ``train_model``, ``train_save`` and ``train_end``.
     """
     run, rows = load_run(run_id)
     # A run never claimed before (no start time) has no epochs of an earlier attempt.
     first_attempt = run.time_started is None
     if not run.claim():
         return None
-    recorder = EpochRecorder(run.id)
+    integrations = current_integrations()
+    recorder = EpochRecorder(run.id, integrations)
     try:
         with Heartbeat(run):
             if not first_attempt:
                 recorder.clear()
-            store_outcome(run, train_run(rows, recorder))
+            if integrations is not None:
+                _report_init(integrations, run, rows)
+            outcome = train_run(rows, recorder)
+            predictor_id = store_outcome(run, outcome)
     except KeyboardInterrupt:
         run.release("stopped", "interrupted by the user (KeyboardInterrupt)")
+        _report_end(integrations, run.id, "stopped", message="interrupted by the user")
         raise
     except LostRun:
         return None
     except Exception as exc:
         recorder.pending.clear()
-        run.release("failed", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        message = f"{type(exc).__name__}: {exc}"
+        run.release("failed", message, traceback.format_exc())
+        _report_end(integrations, run.id, "failed", message=message)
         return "failed"
+    if integrations is not None:
+        metrics = outcome.evaluation.metrics
+        integrations.call("train_save", run_id=run.id, predictor_id=predictor_id, metrics=metrics)
+        _report_end(integrations, run.id, "succeeded", predictor_id=predictor_id, metrics=metrics)
     return "succeeded"
+
+
+def _report_init(integrations: Integrations, run: Run, rows: TrainingRows) -> None:
+    """Tell the active integrations that a run starts training, with what."""
+    integrations.call(
+        "train_init",
+        run_id=run.id,
+        queue_id=rows.queue.id,
+        job_id=rows.job.id,
+        library=rows.algorithm.library,
+        analysis_type=rows.algorithm.analysis_type,
+        hyperparameters=rows.hyperparameters(),
+        fold_index=None if rows.fold is None else rows.fold.idx,
+        repeat_index=run.repeat_index,
+    )
+
+
+def _report_end(
+    integrations: Integrations | None,
+    run_id: int,
+    status: str,
+    predictor_id: int | None = None,
+    metrics: dict[str, dict[str, float]] | None = None,
+    message: str | None = None,
+) -> None:
+    """Tell the active integrations that a run ended, and how."""
+    if integrations is not None:
+        integrations.call(
+            "train_end",
+            run_id=run_id,
+            status=status,
+            predictor_id=predictor_id,
+            metrics=metrics,
+            message=message,
+        )
 
 
 def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
@@ -132,7 +191,7 @@ def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
     from assay.evaluate.predict import evaluate_splits
     from assay.preprocess.stratify import split_keys
     from assay.store.samples import read_split, resolve_preprocessing, split_names
-    from assay.train.adapters import get_adapter
+    from assay.train.adapters import clean_history, get_adapter
     from assay.train.handoff import sample_shapes, unwrap
     from assay.train.model import TrainedModel
 
@@ -171,6 +230,16 @@ def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
         on_epoch=recorder,
     )
     recorder.flush()
+    model_file = adapter.save(model)
+    if recorder.integrations is not None:
+        recorder.integrations.call(
+            "train_model",
+            run_id=recorder.run_id,
+            library=algorithm.library,
+            model=model,
+            model_file=model_file,
+            history=clean_history(history),
+        )
     trained = TrainedModel(adapter, functions, model, hp, algorithm.analysis_type, preprocessing)
     evaluation = evaluate_splits(trained, data)
     importance = None
@@ -179,7 +248,7 @@ def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
     return RunOutcome(
         queue=queue,
         job=job,
-        model_file=adapter.save(model),
+        model_file=model_file,
         features_shape=features_shape,
         label_shape=label_shape,
         history=history,
@@ -191,8 +260,11 @@ def train_run(rows: TrainingRows, recorder: EpochRecorder) -> RunOutcome:
     )
 
 
-def store_outcome(run: Run, outcome: RunOutcome) -> None:
+def store_outcome(run: Run, outcome: RunOutcome) -> int:
     """Write the Predictor, its Prediction, the run's success and the queue's count at once.
+
+    Returns:
+        The Predictor's id.
 
     Raises:
         LostRun: When this process no longer holds the run (nothing is written).
@@ -237,3 +309,4 @@ def store_outcome(run: Run, outcome: RunOutcome) -> None:
             .where(Queue.id == queue.id)
             .values(runs_completed=Queue.runs_completed + 1)
         )
+    return predictor.id

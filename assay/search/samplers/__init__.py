@@ -3,8 +3,9 @@
 One module per sampler behind one base (``base.Sampler``), found by name in
 ``sampler_registry``: ``grid``, ``random``, ``tpe`` and ``gp`` (the last two drive Optuna, the
 ``search`` extra, imported only when such a sampler is built). Add your own with
-``sampler_registry["name"] = MySampler`` (or ``@sampler_registry.register("name")``); it is then
-accepted wherever a built-in name is.
+``sampler_registry["name"] = MySampler`` (or ``@sampler_registry.register("name")``), or from an
+installed package through the ``assay.samplers`` entry-point group; it is then accepted wherever
+a built-in name is.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from assay.errors import InvalidArgument
-from assay.search.registry import ClassRegistry
+from assay.plugins.registry import ClassRegistry
 from assay.search.samplers.base import GOALS, Sampler
 from assay.search.samplers.gp import GPSampler
 from assay.search.samplers.grid import GridSampler
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-sampler_registry: ClassRegistry[Sampler] = ClassRegistry(Sampler, "sampler")
+sampler_registry: ClassRegistry[Sampler] = ClassRegistry(Sampler, "sampler", group="assay.samplers")
 for _name, _class in (
     ("grid", GridSampler),
     ("random", RandomSampler),

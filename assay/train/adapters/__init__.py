@@ -3,12 +3,16 @@
 Every adapter runs the Algorithm's functions the same way (``Adapter.run``), fills in the
 defaults of fn_predict, fn_lose and fn_optimize by analysis_type, and turns a trained model
 into bytes that a fresh process can load. One module per library; the libraries themselves
-are imported only when an adapter uses them. Add a library with ``register_adapter``.
+are imported only when an adapter uses them. Add a library with ``register_adapter``, or from an
+installed package through the ``assay.libraries`` entry-point group (see docs/plugins.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assay.errors import InvalidArgument
+from assay.plugins.registry import InstanceRegistry
 from assay.train.adapters.base import Adapter, clean_history, split_history
 from assay.train.adapters.estimators import SklearnAdapter, XGBoostAdapter
 from assay.train.adapters.keras import KerasAdapter, import_keras
@@ -24,12 +28,32 @@ __all__ = [
     "clean_history",
     "get_adapter",
     "import_keras",
+    "library_registry",
     "register_adapter",
     "split_history",
 ]
 
-_REGISTRY: dict[str, Adapter] = {}
-LIBRARIES: list[str] = []  # the registered names, in registration order (kept up to date)
+#: The adapters by library name; installed packages add theirs in the ``assay.libraries``
+#: entry-point group (an Adapter instance or subclass, named as its ``name``).
+library_registry: InstanceRegistry[Adapter] = InstanceRegistry(
+    Adapter, "library", key="name", group="assay.libraries"
+)
+
+
+class _LibraryNames(Sequence[str]):
+    """The registered library names, in registration order, as the registry holds them now."""
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        return list(library_registry)[index]
+
+    def __len__(self) -> int:
+        return len(library_registry)
+
+    def __repr__(self) -> str:
+        return repr(list(library_registry))
+
+
+LIBRARIES: Sequence[str] = _LibraryNames()  # the registered names, in registration order
 
 
 def register_adapter(adapter: Adapter) -> None:
@@ -46,9 +70,7 @@ def register_adapter(adapter: Adapter) -> None:
         raise InvalidArgument(
             f"register_adapter takes an Adapter instance with a name; got {adapter!r}."
         )
-    _REGISTRY[adapter.name] = adapter
-    if adapter.name not in LIBRARIES:
-        LIBRARIES.append(adapter.name)
+    library_registry.put(adapter)
 
 
 def get_adapter(library: str) -> Adapter:
@@ -63,10 +85,9 @@ def get_adapter(library: str) -> Adapter:
     Raises:
         InvalidArgument: An unknown library, listing the known ones.
     """
-    try:
-        return _REGISTRY[library]
-    except (KeyError, TypeError):
-        raise InvalidArgument(f"library must be one of {LIBRARIES}; got {library!r}.") from None
+    if not isinstance(library, str) or library not in library_registry:
+        raise InvalidArgument(f"library must be one of {list(LIBRARIES)}; got {library!r}.")
+    return library_registry[library]
 
 
 for _adapter in (KerasAdapter(), PytorchAdapter(), SklearnAdapter(), XGBoostAdapter()):

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cloudpickle
 import numpy as np
 
 from assay.errors import InvalidArgument
 from assay.train.live import epoch_hook
+
+if TYPE_CHECKING:
+    from assay.train.adapters.examples import Example
 
 Features = Any  # one ndarray, or a list of them for multi-input models
 EpochCallback = Callable[[int, dict[str, float]], None]
@@ -83,6 +86,16 @@ class Adapter:
     """What every library adapter does; subclasses fill in the library-specific parts."""
 
     name = ""
+
+    def example(self) -> Example | None:
+        """A small multi-class classifier of this library (``examples.Example``), or None.
+
+        The conformance suite trains it to check the adapter as it checks the built-ins; a
+        plug-in library should return one.
+        """
+        from assay.train.adapters.examples import EXAMPLES
+
+        return EXAMPLES.get(self.name)
 
     # -- defaults of the optional functions -------------------------------------------------
 
