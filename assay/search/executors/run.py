@@ -27,6 +27,7 @@ from assay.orm.queue import Queue
 from assay.orm.run import Job, Run
 from assay.search.executors.heartbeat import Heartbeat
 from assay.store import transaction
+from assay.train.live import training_run
 
 if TYPE_CHECKING:
     from assay.evaluate.predict import Evaluation
@@ -64,9 +65,17 @@ class EpochRecorder:
         self.last_flush = time.monotonic()
 
     def clear(self) -> None:
-        """Forget the epochs of an earlier attempt of this run (call it holding the run)."""
+        """Forget what an earlier attempt of this run recorded (call it holding the run).
+
+        Its epochs, and the plots and performance figures its code sent through
+        ``assay.track``.
+        """
+        from assay.orm.tracking import RunPlot
+
         with transaction() as db:
             db.query(EpochMetrics).filter(EpochMetrics.run_id == self.run_id).delete()
+            db.query(RunPlot).filter(RunPlot.run_id == self.run_id).delete()
+            db.execute(update(Run).where(Run.id == self.run_id).values(performance=None))
 
 
 class LostRun(Exception):
@@ -96,7 +105,9 @@ def execute_run(run_id: int) -> str | None:
     The run is claimed first (see ``Run.claim``): when it has succeeded already or another
     live process holds it, nothing is done and None is returned. Otherwise it ends
     'succeeded' or 'failed' (with its message and traceback, whatever step raised, the
-    final write included); Ctrl-C marks it 'stopped' and propagates.
+    final write included), or with the status its training code reported through
+    ``assay.track.status`` (its model then not kept); Ctrl-C marks it 'stopped' and
+    propagates.
     """
     run, rows = load_run(run_id)
     # A run never claimed before (no start time) has no epochs of an earlier attempt.
@@ -105,10 +116,15 @@ def execute_run(run_id: int) -> str | None:
         return None
     recorder = EpochRecorder(run.id)
     try:
-        with Heartbeat(run):
+        with Heartbeat(run), training_run(run.id) as report:
             if not first_attempt:
                 recorder.clear()
-            store_outcome(run, train_run(rows, recorder))
+            outcome = train_run(rows, recorder)
+            if report.status is not None:
+                # the training code's verdict (assay.track.status): the model is not kept
+                run.release(report.status, report.message)
+                return report.status
+            store_outcome(run, outcome)
     except KeyboardInterrupt:
         run.release("stopped", "interrupted by the user (KeyboardInterrupt)")
         raise
