@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from assay.registry.cli import app as registry_app
+from assay.server.cli import server, token_app
 
 app = typer.Typer(
     help="assay: rigorous, reproducible machine learning with a metastore.",
@@ -12,6 +13,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(registry_app, name="registry")
+app.add_typer(token_app, name="token")
+app.command()(server)
 
 
 @app.command()

@@ -31,6 +31,14 @@ class DataChanged(AssayError):
     """A file registered without ingestion no longer has the content it was registered with."""
 
 
+class NotAuthenticated(AssayError):
+    """A call to the server came without a token, or with one that is unknown, expired or revoked."""
+
+
+class PermissionDenied(AssayError):
+    """The caller's role does not grant the permission that a call needs; nothing was done."""
+
+
 class MissingDependency(AssayError, ImportError):
     """An optional library is needed for this call but is not installed."""
 

@@ -173,48 +173,69 @@ class PredictionEvaluation:
         }
 
     @id_method
-    def plot_roc_curve(self, call_display: bool = True) -> go.Figure | None:
-        """Receiver operating characteristic curves, per split and class."""
+    def roc_curves(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per split, per class: fpr, tpr, thresholds and AUC (``evaluate.curves.roc_curves``)."""
         from assay.evaluate.curves import roc_curves
-        from assay.evaluate.plots import roc_figure, show_or_return
 
         names = [str(name) for name in self.predictor.ordered_class_names or []]
-        curves = {
+        return {
             split: roc_curves(truth, probabilities, names or None)
             for split, (truth, probabilities) in self._classification_splits().items()
         }
-        return show_or_return(roc_figure(curves), call_display)
 
     @id_method
-    def plot_precision_recall(self, call_display: bool = True) -> go.Figure | None:
-        """Precision-recall curves, per split and class."""
+    def precision_recall_curves(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per split, per class: precision, recall, thresholds and average precision."""
         from assay.evaluate.curves import precision_recall_curves
-        from assay.evaluate.plots import precision_recall_figure, show_or_return
 
         names = [str(name) for name in self.predictor.ordered_class_names or []]
-        curves = {
+        return {
             split: precision_recall_curves(truth, probabilities, names or None)
             for split, (truth, probabilities) in self._classification_splits().items()
         }
-        return show_or_return(precision_recall_figure(curves), call_display)
 
     @id_method
-    def plot_confusion_matrix(self, call_display: bool = True) -> go.Figure | None:
-        """One figure: a confusion matrix per split, classes named."""
+    def confusion_matrices(self) -> dict[str, np.ndarray]:
+        """Per split, the confusion matrix: rows true classes, columns predicted, in class order.
+
+        Raises:
+            InvalidArgument: The Prediction is not a classification.
+        """
         from assay.evaluate.confusion import confusion_with_indices
-        from assay.evaluate.plots import confusion_figure, show_or_return
 
         names = [str(name) for name in self.predictor.ordered_class_names or []]
         if not names:
             raise InvalidArgument(
                 f"Prediction {self.id} is not a classification; it has no confusion matrix."
             )
-        matrices = {
+        return {
             split: confusion_with_indices(
                 data["y_true"], data["y_pred"], labels=list(range(len(names)))
             )[0]
             for split, data in (self.plot_data or {}).items()
         }
+
+    @id_method
+    def plot_roc_curve(self, call_display: bool = True) -> go.Figure | None:
+        """Receiver operating characteristic curves, per split and class."""
+        from assay.evaluate.plots import roc_figure, show_or_return
+
+        return show_or_return(roc_figure(self.roc_curves()), call_display)
+
+    @id_method
+    def plot_precision_recall(self, call_display: bool = True) -> go.Figure | None:
+        """Precision-recall curves, per split and class."""
+        from assay.evaluate.plots import precision_recall_figure, show_or_return
+
+        return show_or_return(precision_recall_figure(self.precision_recall_curves()), call_display)
+
+    @id_method
+    def plot_confusion_matrix(self, call_display: bool = True) -> go.Figure | None:
+        """One figure: a confusion matrix per split, classes named."""
+        from assay.evaluate.plots import confusion_figure, show_or_return
+
+        matrices = self.confusion_matrices()
+        names = [str(name) for name in self.predictor.ordered_class_names or []]
         return show_or_return(confusion_figure(matrices, names), call_display)
 
     @id_method

@@ -337,10 +337,39 @@ def verify(chunks: Iterator[bytes], expected: str, what: Callable[[], str], writ
         what: Names the file in the error (called only then).
         write: Receives each chunk.
     """
+    for chunk in verified(chunks, expected, what):
+        write(chunk)
+
+
+def stream(version_id: int, format_id: str) -> tuple[VersionFormat, Iterator[bytes]]:
+    """The file of ``format_id`` of a version as a row and its bytes, chunk by chunk.
+
+    For a server that sends the file as it reads it: the chunks are hashed on the way and
+    the last one is followed by ``DataChanged`` if the sha256 differs from the recorded one.
+
+    Raises:
+        NotFound: No such version or file.
+        DataChanged: The file is missing from its store (before any byte is read).
+    """
+    with reading() as db:
+        version = version_row(db, version_id)
+        row = existing_format(db, version, format_id)
+        what = f"the {format_id!r} file of {describe(db, version)}"
+        read_file(db, row, lambda: what)  # checks that the store has it
+
+    def chunks() -> Iterator[bytes]:
+        with reading() as db:
+            yield from verified(read_file(db, row, lambda: what), row.sha256, lambda: what)
+
+    return row, chunks()
+
+
+def verified(chunks: Iterator[bytes], expected: str, what: Callable[[], str]) -> Iterator[bytes]:
+    """The chunks, hashed on the way; ``DataChanged`` after the last one on a mismatch."""
     digest = hashlib.sha256()
     for chunk in chunks:
         digest.update(chunk)
-        write(chunk)
+        yield chunk
     if digest.hexdigest() != expected:
         raise DataChanged(
             f"{what()} is corrupt: its sha256 is {digest.hexdigest()[:16]}..., not the "

@@ -51,6 +51,15 @@ class Lineage:
             "sources": [source.to_dict() for source in self.sources],
         }
 
+    @classmethod
+    def from_dict(cls, tree: dict[str, Any]) -> Lineage:
+        """The tree that ``to_dict`` gave (e.g. from the server's ``/lineage`` route)."""
+        details = {
+            key: value for key, value in tree.items() if key not in ("kind", "id", "sources")
+        }
+        sources = [cls.from_dict(source) for source in tree.get("sources", [])]
+        return cls(tree["kind"], tree["id"], details, sources)
+
     def __repr__(self) -> str:
         return "\n".join(self.lines())
 

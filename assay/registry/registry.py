@@ -7,6 +7,7 @@ within one, and the server checks permissions per context.
 
 from __future__ import annotations
 
+from assay.errors import InvalidArgument
 from assay.registry.catalog import create_model, find_models, get_model
 from assay.registry.checks import clean_name
 from assay.registry.tables import RegisteredModel
@@ -16,9 +17,26 @@ from assay.store import reading
 class Registry:
     """Models by name in one context: create, list, search, open.
 
+    ``Registry(url=..., token=...)`` is the registry of an assay server instead, with the
+    same methods (``assay.registry.remote``), in the context of the token.
+
     Args:
         context: The context to work in; ``"default"`` locally.
+        url: An assay server's address, to work on its registry.
+        token: The token to call the server with (``assay token create``).
     """
+
+    def __new__(
+        cls, context: str | None = "default", *, url: str | None = None, token: str | None = None
+    ) -> Registry:
+        """A local registry, or with ``url`` a ``RemoteRegistry``."""
+        if url is None and token is None:
+            return super().__new__(cls)
+        if url is None or token is None:
+            raise InvalidArgument("a server's registry needs both url and token; got only one.")
+        from assay.registry.remote import RemoteRegistry
+
+        return super().__new__(RemoteRegistry)
 
     def __init__(self, context: str = "default") -> None:
         self.context = clean_name(context, "context")
