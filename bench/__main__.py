@@ -12,6 +12,7 @@ BENCHMARKS = [
     "importance",
     "registry",
     "search",
+    "track",
 ]
 # Run only when named: counts, not timings (``python -m bench sql_counts``), and the whole
 # experiment against its floor, which takes minutes (``python -m bench experiment``).

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from assay.orm.base import utcnow
 from assay.orm.loading import TrainingRows, load_run
@@ -56,10 +56,15 @@ class EpochRecorder:
         if not self.pending:
             return
         rows, self.pending = self.pending, []
+        # One executemany of plain rows: the ORM's unit of work would cost about as much
+        # again as the write itself, and an epoch written at once must stay cheap.
         with transaction() as db:
-            db.add_all(
-                EpochMetrics(run_id=self.run_id, epoch=epoch, metrics=metrics)
-                for epoch, metrics in rows
+            db.execute(
+                insert(EpochMetrics.__table__),
+                [
+                    {"run_id": self.run_id, "epoch": epoch, "metrics": metrics}
+                    for epoch, metrics in rows
+                ],
             )
         self.written += len(rows)
         self.last_flush = time.monotonic()
