@@ -12,6 +12,7 @@ BENCHMARKS = [
     "importance",
     "registry",
     "search",
+    "server_api",
     "track",
 ]
 # Run only when named: counts, not timings (``python -m bench sql_counts``), and the whole

@@ -1,4 +1,4 @@
-"""Counts for a page of rows in one query each: runs per status of queues, epochs of runs.
+"""Figures for a page of rows in one query each: runs per status, epochs, version numbers.
 
 A list route shows, for each row of its page, figures that live in other tables; these
 read them for the whole page at once, never row by row.
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from assay.orm.predictor import EpochMetrics
 from assay.orm.run import STATUSES, Run
+from assay.registry.tables import ModelVersion
 from assay.store import reading
 
 
@@ -41,3 +42,19 @@ def epoch_counts(run_ids: list[int]) -> dict[int, int]:
     with reading() as db:
         found = dict(db.execute(statement).all())
     return {run_id: found.get(run_id, 0) for run_id in run_ids}
+
+
+def version_numbers(model_ids: list[int]) -> dict[int, list[int]]:
+    """The numbers of each model's live versions, in order."""
+    numbers: dict[int, list[int]] = {model_id: [] for model_id in model_ids}
+    if not model_ids:
+        return numbers
+    statement = (
+        select(ModelVersion.model_id, ModelVersion.version)
+        .where(ModelVersion.model_id.in_(model_ids))
+        .order_by(ModelVersion.version)
+    )
+    with reading() as db:
+        for model_id, number in db.execute(statement):
+            numbers[model_id].append(number)
+    return numbers

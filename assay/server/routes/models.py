@@ -21,7 +21,8 @@ from assay.registry.catalog import (
 )
 from assay.registry.tables import RegisteredModel
 from assay.server.auth import Caller
-from assay.server.paging import Page, PageQuery, slice_page
+from assay.server.paging import Page, PageQuery, page_of
+from assay.server.queries import version_numbers
 from assay.server.schemas import AuditOut, Deleted, ModelEdit, ModelIn, ModelOut
 
 router = APIRouter(tags=["models"])
@@ -29,9 +30,10 @@ ModelId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Force = Annotated[bool, Query(description="Also delete published versions (recorded).")]
 
 
-def model_out(model: RegisteredModel) -> ModelOut:
-    """A model with the numbers of its live versions."""
-    numbers = [version.version for version in model.versions]
+def model_out(model: RegisteredModel, numbers: list[int] | None = None) -> ModelOut:
+    """A model with the numbers of its live versions (read here unless given)."""
+    if numbers is None:
+        numbers = version_numbers([model.id])[model.id]
     return ModelOut.model_validate(model).model_copy(update={"version_numbers": numbers})
 
 
@@ -61,7 +63,9 @@ def list_models(
 ) -> Page:
     """The models of the caller's context whose name contains ``search`` and that have every tag."""
     found = find_models(caller.context, search, tag, sort_by, ascending)
-    return slice_page(found, at, model_out)
+    page = found[at.offset : at.offset + at.limit]
+    numbers = version_numbers([model.id for model in page])
+    return page_of(page, len(found), at, lambda model: model_out(model, numbers[model.id]))
 
 
 @router.post("/models", response_model=ModelOut, status_code=201)
