@@ -14,6 +14,7 @@ BENCHMARKS = [
     "search",
     "server_api",
     "track",
+    "dashboard",
 ]
 # Run only when named: counts, not timings (``python -m bench sql_counts``), and the whole
 # experiment against its floor, which takes minutes (``python -m bench experiment``).
