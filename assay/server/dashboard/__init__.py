@@ -95,12 +95,17 @@ def home(who: Viewer) -> Response:
 PUBLIC = {"/login", "/static/plotly.min.js"}
 
 
-def check_pages(app: FastAPI) -> None:
+#: The dashboard's routers.
+ROUTERS = (router, models.router, runs.router, data.router)
+
+
+def check_pages() -> None:
     """Refuse a dashboard page that the permission table does not list (as for the API)."""
-    for route in app.routes:
-        if isinstance(route, DashboardRoute) and route.path not in PUBLIC:
-            for method in route.methods - {"HEAD"}:
-                page_permission(method, route.path)
+    for pages in ROUTERS:
+        for route in pages.routes:
+            if isinstance(route, DashboardRoute) and route.path not in PUBLIC:
+                for method in route.methods - {"HEAD"}:
+                    page_permission(method, route.path)
 
 
 def install(app: FastAPI, settings: ServerSettings) -> None:
@@ -113,7 +118,7 @@ def install(app: FastAPI, settings: ServerSettings) -> None:
         same_site="strict",
         https_only=False,
     )
-    for pages in (router, models.router, runs.router, data.router):
+    check_pages()
+    for pages in ROUTERS:
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    check_pages(app)

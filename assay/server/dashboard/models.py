@@ -62,6 +62,7 @@ def models_page(
         tag=tag,
         sort=sort,
         order="asc" if ascending else "desc",
+        can=who.can,
     )
 
 
