@@ -24,21 +24,27 @@ from assay.registry.audit import acting_as
 from assay.server.tables import ROLES
 from assay.server.tokens import verify
 
-#: What each role may do; each role grants what the one before it grants, and more.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {}
-_granted: set[str] = set()
-for _role, _adds in zip(
-    ROLES,
-    (
-        ("model:view", "run:view", "data:view"),
-        ("model:edit",),
-        ("model:publish",),
-        ("model:delete", "token:admin"),
-    ),
-    strict=True,
-):
-    _granted |= set(_adds)
-    ROLE_PERMISSIONS[_role] = frozenset(_granted)
+#: What each role adds to the permissions of the role before it.
+ROLE_ADDS = {
+    "viewer": ("model:view", "run:view", "data:view"),
+    "editor": ("model:edit",),
+    "publisher": ("model:publish",),
+    "admin": ("model:delete", "token:admin"),
+}
+
+
+def cumulative(adds: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    """Each role's permissions: what it adds and what every role before it grants."""
+    granted: set[str] = set()
+    out = {}
+    for role in ROLES:
+        granted |= set(adds[role])
+        out[role] = frozenset(granted)
+    return out
+
+
+#: What each role may do, within its token's context.
+ROLE_PERMISSIONS = cumulative(ROLE_ADDS)
 #: Every permission there is.
 PERMISSIONS = ROLE_PERMISSIONS["admin"]
 #: The table's value for a route that any valid token may call (``/me``).

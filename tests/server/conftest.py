@@ -7,6 +7,7 @@ as a remote client does.
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -30,10 +32,17 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@functools.cache
+def shared_app(max_upload_bytes: int = 1 << 20) -> FastAPI:
+    """One app per upload limit for all tests: it keeps no state of a metastore (each call
+    reads the current one), and building it (its OpenAPI schema above all) takes a second."""
+    return create_app(ServerSettings(max_upload_bytes=max_upload_bytes))
+
+
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     """The app on the test's metastore, called in process."""
-    with TestClient(create_app(ServerSettings())) as test_client:
+    with TestClient(shared_app()) as test_client:
         yield test_client
 
 
@@ -68,10 +77,7 @@ def live_server() -> Iterator[str]:
     """The URL of a real Uvicorn server of the app, on the test's metastore."""
     import uvicorn
 
-    settings = ServerSettings(max_upload_bytes=1 << 20)
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
+    config = uvicorn.Config(shared_app(), host="127.0.0.1", port=free_port(), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assay.server.app import api_operations, create_app
+from assay.server.app import api_operations
 from assay.server.auth import API, ROLE_PERMISSIONS, ROUTE_PERMISSIONS, authenticate
-from assay.server.settings import ServerSettings
 from assay.server.tables import ROLES
-from tests.server.conftest import bearer
+from tests.server.conftest import bearer, shared_app
 from tests.server.experiments import Experiment, make_experiment
 
 
@@ -44,7 +43,11 @@ def filled(path: str, made: Experiment, token_id: int) -> str:
 
 def test_every_api_route_is_in_the_permission_table_and_no_other():
     listed = {(method, API + path) for method, path in ROUTE_PERMISSIONS}
-    assert set(api_operations(create_app(ServerSettings()))) == listed
+    assert set(api_operations(shared_app())) == listed
+
+
+def test_the_table_names_only_permissions_that_roles_grant():
+    assert set(ROUTE_PERMISSIONS.values()) - {None} == ROLE_PERMISSIONS["admin"]
 
 
 def test_roles_grant_what_the_issue_says():

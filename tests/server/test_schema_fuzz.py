@@ -12,19 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from assay.server.app import create_app
 from assay.server.auth import API
-from assay.server.settings import ServerSettings
 from assay.server.tokens import create_token
-from tests.server.conftest import bearer
+from tests.server.conftest import bearer, shared_app
 from tests.server.experiments import make_experiment
 
-EXAMPLES = 3
+EXAMPLES = 2
 
 
 def test_no_operation_answers_with_a_server_error():
     make_experiment()
-    app = create_app(ServerSettings(max_upload_bytes=1 << 16))
+    app = shared_app(1 << 16)
     schema = schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 30

@@ -11,18 +11,17 @@ from fastapi.testclient import TestClient
 
 from assay.registry import Registry
 from assay.registry.storage import registry_dir
-from assay.server.app import create_app
 from assay.server.auth import API
-from assay.server.settings import MULTIPART_SLACK, ServerSettings
+from assay.server.settings import MULTIPART_SLACK
 from assay.server.uploads import safe_filename
-from tests.server.conftest import bearer
+from tests.server.conftest import bearer, shared_app
 
 LIMIT = 1000
 
 
 @pytest.fixture
 def small_server() -> TestClient:
-    with TestClient(create_app(ServerSettings(max_upload_bytes=LIMIT))) as client:
+    with TestClient(shared_app(LIMIT)) as client:
         yield client
 
 
