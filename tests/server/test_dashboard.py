@@ -15,11 +15,10 @@ from sqlalchemy import insert
 
 from assay.orm.run import Run
 from assay.registry import Registry
-from assay.server.app import create_app
 from assay.server.dashboard.session import PAGE_PERMISSIONS
-from assay.server.settings import ServerSettings
 from assay.server.tokens import create_token, revoke_token
 from assay.store import transaction
+from tests.server.conftest import shared_app
 from tests.server.experiments import make_experiment
 
 
@@ -43,7 +42,7 @@ def log_in(client: TestClient, role: str = "admin", context: str = "default") ->
 @pytest.fixture
 def browser() -> TestClient:
     """A client that keeps cookies, as a browser does."""
-    with TestClient(create_app(ServerSettings())) as client:
+    with TestClient(shared_app()) as client:
         yield client
 
 
