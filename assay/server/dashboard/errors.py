@@ -42,8 +42,8 @@ class DashboardRoute(APIRoute):
                     status = status_of(error)
                     return page(request, "error.html", status, error=str(error), status=status)
                 flash(request, str(error), "error")
-                back = request.headers.get("referer") or "/"
-                same_site = back.startswith(str(request.base_url)) or back.startswith("/")
+                back = request.headers.get("referer") or ""
+                same_site = back.startswith(str(request.base_url))
                 return RedirectResponse(back if same_site else "/", status_code=303)
 
         return handler
