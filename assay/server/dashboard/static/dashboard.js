@@ -47,6 +47,10 @@ function drawRun(news) {
     a.textContent = `prediction ${news.prediction_id}`;
     link.replaceChildren("· ", a);
   }
+  document.getElementById("run-message").hidden = !news.message;
+  const hasCurves = Object.keys(news.curves).length > 0;
+  document.getElementById("no-curves").hidden = hasCurves;
+  document.getElementById("curves").hidden = !hasCurves;
   const curves = Object.entries(news.curves).map(([name, line]) => ({
     x: line.x, y: line.y, name, mode: "lines+markers", type: "scatter",
   }));
@@ -75,7 +79,9 @@ function drawRun(news) {
       height: 300, margin: { t: 20 },
     });
   }
+  document.getElementById("no-plots").hidden = news.plots.length > 0;
   const body = document.querySelector("#performance tbody");
+  document.getElementById("no-performance").hidden = Object.keys(news.performance).length > 0;
   body.replaceChildren(...Object.entries(news.performance).map(([key, value]) => {
     const row = document.createElement("tr");
     const name = document.createElement("th");
@@ -145,16 +151,21 @@ function predictionFigures() {
   draw("pr", curves.precision_recall, "recall", "precision", "average_precision", "recall", "precision");
 }
 
-async function showCell(button) {
+async function showCell(button, offset = 0) {
   const section = document.getElementById("cell-records");
   const query = new URLSearchParams({
-    split: button.dataset.split, true: button.dataset.true, predicted: button.dataset.predicted,
+    split: button.dataset.split, true: button.dataset.true, predicted: button.dataset.predicted, offset,
   });
   const response = await fetch(`${section.dataset.url}?${query}`);
   const found = await response.json();
   section.hidden = false;
+  const last = found.offset + found.items.length;
   document.getElementById("cell-title").textContent =
-    `${found.total} record(s) of ${button.dataset.split}: true ${button.dataset.true}, predicted ${button.dataset.predicted}`;
+    `${found.total} record(s) of ${button.dataset.split}: true ${button.dataset.true}, predicted ${button.dataset.predicted}` +
+    (found.total > found.items.length ? ` (showing ${found.offset + 1}–${last})` : "");
+  const more = document.getElementById("cell-more");
+  more.hidden = last >= found.total;
+  more.onclick = () => showCell(button, last);
   const columns = found.items.length ? Object.keys(found.items[0].values) : [];
   const head = document.createElement("tr");
   for (const name of ["sample", ...columns]) {
