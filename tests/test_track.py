@@ -59,7 +59,7 @@ def plots_of(run_id: int) -> dict[tuple[str, str], RunPlot]:
     return {(row.phase, row.plot): row for row in rows}
 
 
-def test_fn_train_reports_plots_and_performance_of_its_run():
+def test_fn_train_reports_plots_and_performance_of_its_run(backend):
     queue = iris_queue()
     queue.run_jobs()
     (run,) = Queue.get_by_id(queue.id).runs
@@ -85,7 +85,7 @@ def test_status_from_fn_train_ends_the_run_with_it():
     assert queue.predictors == []
 
 
-def test_another_process_tracks_a_run_by_id():
+def test_another_process_tracks_a_run_by_id(backend):
     queue = iris_queue()
     run_id = queue.runs[0].id
     assert track.status("queued", "waiting for a GPU", run=run_id) == "queued"
