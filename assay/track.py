@@ -118,7 +118,8 @@ def update_plots(train_or_eval: bool, plots: dict[str, Any], run: int | None = N
                 row = RunPlot(run_id=run_id, phase=phase, plot=name)
                 db.add(row)
             row.labels = labels
-            row.lines = RunPlot.content(description, lines)
+            row.description = description
+            row.lines = lines
 
 
 def performance(values: dict[str, Any], run: int | None = None) -> dict[str, Any]:

@@ -70,8 +70,8 @@ def test_fn_train_reports_plots_and_performance_of_its_run(backend):
     assert train.labels == ["epoch", "accuracy"]
     assert train.description == "Accuracy by epoch"
     # sent three times, kept once, with the whole line of the last call
-    assert [x for x, _ in train.points["train"]] == [1, 2, 3]
-    assert list(plots["eval", "accuracy"].points) == ["eval"]
+    assert [x for x, _ in train.lines["train"]] == [1, 2, 3]
+    assert list(plots["eval", "accuracy"].lines) == ["eval"]
     assert run.performance["epochs"] == 3
     assert 0.0 <= run.performance["accuracy"] <= 1.0
 
@@ -97,7 +97,7 @@ def test_another_process_tracks_a_run_by_id(backend):
     plot = {"labels": ["x", "y"], "description": "", "l1": [[1, 2.5]]}
     track.update_plots(True, {"p": plot}, run=run_id)
     track.update_plots(True, {"p": {**plot, "l1": [[1, 2.5], [2, 3.0]]}}, run=run_id)
-    assert plots_of(run_id)["train", "p"].points == {"l1": [[1, 2.5], [2, 3.0]]}
+    assert plots_of(run_id)["train", "p"].lines == {"l1": [[1, 2.5], [2, 3.0]]}
 
 
 def test_status_errors():

@@ -1,14 +1,12 @@
 """What training code reports about its run besides epochs: plots that grow while it trains.
 
 ``assay.track.update_plots`` writes one row per (run, phase, plot): the phase is ``train``
-or ``eval``, ``labels`` the x and y axis labels, ``lines`` the plot's description and each
-line's ``[x, y]`` points (``{"description": str, "lines": {name: [[x, y], ...]}}``).
+or ``eval``, ``labels`` the x and y axis labels, ``lines`` each line's ``[x, y]`` points by
+line name, and the plot's description in the ``description`` every row has.
 A plot sent again replaces its row, so the dashboard reads the newest state of each plot.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,18 +28,3 @@ class RunPlot(BaseModel):
     labels: Mapped[list] = mapped_column(JSON)
     lines: Mapped[dict] = mapped_column(JSON)
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
-
-    @staticmethod
-    def content(description: str, lines: dict[str, list[list[float]]]) -> dict[str, Any]:
-        """What the ``lines`` column holds: the description and the lines by name."""
-        return {"description": description, "lines": lines}
-
-    @property
-    def description(self) -> str:
-        """What the plot shows, as the training code described it."""
-        return self.lines.get("description", "")
-
-    @property
-    def points(self) -> dict[str, list[list[float]]]:
-        """Each line's ``[x, y]`` points, by line name."""
-        return self.lines.get("lines", {})

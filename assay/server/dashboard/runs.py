@@ -153,8 +153,8 @@ def run_news(run_id: int) -> dict[str, Any]:
                     "phase": plot.phase,
                     "plot": plot.plot,
                     "labels": plot.labels,
-                    "description": plot.description,
-                    "lines": plot.points,
+                    "description": plot.description or "",
+                    "lines": plot.lines,
                 }
                 for plot in plots
             ],
