@@ -14,7 +14,7 @@ from assay.errors import AssayError, DataChanged, InvalidArgument, MissingDepend
 
 __version__ = "0.1.0"
 
-_LAZY = {"orm": "assay.orm", "mlops": "assay.mlops"}
+_LAZY = {"orm": "assay.orm", "mlops": "assay.mlops", "track": "assay.track"}
 
 __all__ = [
     "AssayError",

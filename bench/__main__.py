@@ -15,6 +15,8 @@ BENCHMARKS = [
     "foldfile",
     "nn_fit",
     "server_api",
+    "track",
+    "dashboard",
 ]
 # Run only when named: counts, not timings (``python -m bench sql_counts``), and the whole
 # experiment against its floor, which takes minutes (``python -m bench experiment``).

@@ -166,13 +166,16 @@ def run_half(command: list[str], env: dict[str, str]) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def assay_half(folder: Path, work: Path) -> dict[str, float]:
-    """assay's figures, from a fresh process on a fresh ASSAY_HOME inside ``work``."""
+def assay_half(folder: Path, work: Path, module: str = "bench.registry") -> dict[str, float]:
+    """assay's figures, from a fresh process on a fresh ASSAY_HOME inside ``work``.
+
+    ``python -m MODULE assay FOLDER WORK`` runs it: this benchmark's module, or another's.
+    """
     env = dict(os.environ, ASSAY_HOME=str(work / "assay_home"))
     for name in ("ASSAY_DATABASE_URL", "ASSAY_ARTIFACT_URL"):
         env.pop(name, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
-    return run_half([sys.executable, "-m", "bench.registry", "assay", str(folder), str(work)], env)
+    return run_half([sys.executable, "-m", module, "assay", str(folder), str(work)], env)
 
 
 def mlflow_python(venv: Path, install: bool = False) -> Path | None:
@@ -210,12 +213,21 @@ def mlflow_python(venv: Path, install: bool = False) -> Path | None:
     return python
 
 
-def mlflow_half(folder: Path, work: Path, python: Path) -> dict[str, float]:
-    """MLflow's figures, from a fresh process of its environment's Python in ``work``."""
-    script = str(Path(__file__).with_name("registry_mlflow.py"))
+def mlflow_half(
+    folder: Path, work: Path, python: Path, script: str = "registry_mlflow.py"
+) -> dict[str, float]:
+    """MLflow's figures, from a fresh process of its environment's Python in ``work``.
+
+    Args:
+        folder: The workload's folder.
+        work: Where MLflow writes.
+        python: MLflow's environment's Python.
+        script: The script in ``bench/`` that runs the workload (``SCRIPT FOLDER WORK``).
+    """
+    path = str(Path(__file__).with_name(script))
     env = {key: value for key, value in os.environ.items() if not key.startswith("MLFLOW_")}
     env.pop("PYTHONPATH", None)
-    return run_half([str(python), script, str(folder), str(work)], env)
+    return run_half([str(python), path, str(folder), str(work)], env)
 
 
 def medians(rounds: list[dict[str, float]]) -> dict[str, float]:

@@ -41,6 +41,23 @@ def chromium_or_skip() -> str:
     return path
 
 
+def browser_or_skip() -> str:
+    """Debian's chromium for the Playwright tests; skip (or fail under ASSAY_REQUIRE_CHROMIUM)."""
+    import importlib.util
+    import shutil
+
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.isfile("/usr/bin/chromium") else None
+    )
+    has_playwright = importlib.util.find_spec("playwright") is not None
+    how_to_enable = (
+        "install chromium (apt-get install chromium) and playwright (pip install -e .[dev]) "
+        "to run the dashboard in a browser; .ci/run installs both"
+    )
+    skip_unless(path is not None and has_playwright, how_to_enable, "ASSAY_REQUIRE_CHROMIUM")
+    return path
+
+
 @pytest.fixture
 def chromium() -> str:
     """The path of the browser that renders figures to images (see ``chromium_or_skip``)."""

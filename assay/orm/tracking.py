@@ -1,7 +1,8 @@
 """What training code reports about its run besides epochs: plots that grow while it trains.
 
 ``assay.track.update_plots`` writes one row per (run, phase, plot): the phase is ``train``
-or ``eval``, ``labels`` the x and y axis labels, ``lines`` each line's ``[x, y]`` points.
+or ``eval``, ``labels`` the x and y axis labels, ``lines`` each line's ``[x, y]`` points by
+line name, and the plot's description in the ``description`` every row has.
 A plot sent again replaces its row, so the dashboard reads the newest state of each plot.
 """
 

@@ -75,7 +75,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(api_router())
-    # The dashboard (assay.server.dashboard) mounts here:
-    # app.include_router(dashboard_router)
+    from assay.server.dashboard import install as install_dashboard
+
+    install_dashboard(app, settings)
     check_permissions(app)
     return app

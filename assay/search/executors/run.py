@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from assay.integrations import Integrations
 from assay.integrations import current as current_integrations
@@ -29,6 +29,7 @@ from assay.orm.queue import Queue
 from assay.orm.run import Job, Run
 from assay.search.executors.heartbeat import Heartbeat
 from assay.store import transaction
+from assay.train.live import training_run
 
 if TYPE_CHECKING:
     from assay.evaluate.predict import Evaluation
@@ -65,18 +66,31 @@ class EpochRecorder:
         if not self.pending:
             return
         rows, self.pending = self.pending, []
+        # One executemany of plain rows: the ORM's unit of work would cost about as much
+        # again as the write itself, and an epoch written at once must stay cheap.
         with transaction() as db:
-            db.add_all(
-                EpochMetrics(run_id=self.run_id, epoch=epoch, metrics=metrics)
-                for epoch, metrics in rows
+            db.execute(
+                insert(EpochMetrics.__table__),
+                [
+                    {"run_id": self.run_id, "epoch": epoch, "metrics": metrics}
+                    for epoch, metrics in rows
+                ],
             )
         self.written += len(rows)
         self.last_flush = time.monotonic()
 
     def clear(self) -> None:
-        """Forget the epochs of an earlier attempt of this run (call it holding the run)."""
+        """Forget what an earlier attempt of this run recorded (call it holding the run).
+
+        Its epochs, and the plots and performance figures its code sent through
+        ``assay.track``.
+        """
+        from assay.orm.tracking import RunPlot
+
         with transaction() as db:
             db.query(EpochMetrics).filter(EpochMetrics.run_id == self.run_id).delete()
+            db.query(RunPlot).filter(RunPlot.run_id == self.run_id).delete()
+            db.execute(update(Run).where(Run.id == self.run_id).values(performance=None))
 
 
 class LostRun(Exception):
@@ -106,7 +120,9 @@ def execute_run(run_id: int) -> str | None:
     The run is claimed first (see ``Run.claim``): when it has succeeded already or another
     live process holds it, nothing is done and None is returned. Otherwise it ends
     'succeeded' or 'failed' (with its message and traceback, whatever step raised, the
-    final write included); Ctrl-C marks it 'stopped' and propagates.
+    final write included), or with the status its training code reported through
+    ``assay.track.status`` (its model then not kept); Ctrl-C marks it 'stopped' and
+    propagates.
 
     The active integrations (``assay.integrations.current()``) hear of it: ``train_init``,
     each ``train_epoch_end``, ``train_model``, ``train_save`` and ``train_end``.
@@ -119,12 +135,17 @@ def execute_run(run_id: int) -> str | None:
     integrations = current_integrations()
     recorder = EpochRecorder(run.id, integrations)
     try:
-        with Heartbeat(run):
+        with Heartbeat(run), training_run(run.id) as report:
             if not first_attempt:
                 recorder.clear()
             if integrations is not None:
                 _report_init(integrations, run, rows)
             outcome = train_run(rows, recorder)
+            if report.status is not None:
+                # the training code's verdict (assay.track.status): the model is not kept
+                run.release(report.status, report.message)
+                _report_end(integrations, run.id, report.status, message=report.message)
+                return report.status
             predictor_id = store_outcome(run, outcome)
     except KeyboardInterrupt:
         run.release("stopped", "interrupted by the user (KeyboardInterrupt)")
