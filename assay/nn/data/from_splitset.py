@@ -112,7 +112,7 @@ def splitset_to_foldfile(
             rows = plan.positions
             flat = [np.asarray(split_features[at][rows]) for at in layout["flat"]]
             width = sum(part.shape[1] for part in flat)
-            targets = np.asarray(split_label[rows])
+            targets = np.asarray(split_label[rows], dtype=meta["targ_type"])
             yield FoldArrays(
                 inputs=np.concatenate(flat, axis=1) if flat else np.zeros((len(rows), width)),
                 targets=targets.reshape(len(rows), -1) if targets.ndim == 1 else targets,

@@ -23,6 +23,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,9 +117,22 @@ def write_foldfile(
     Returns:
         ``path``.
     """
-    h5py = h5py_module()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if compression != "lzf":
+        return _write(path, meta, folds, compression)
+    # With a JVM started on this process's main thread (JPype, which the registry's PMML
+    # checks use), h5py's LZF compressor crashes the process there (a segmentation fault;
+    # a JVM with -Xss16m, or another thread, is spared). A worker thread has its own stack.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assay-lzf") as pool:
+        return pool.submit(_write, path, meta, folds, compression).result()
+
+
+def _write(
+    path: Path, meta: dict[str, Any], folds: Iterable[FoldArrays], compression: str | None
+) -> Path:
+    """``write_foldfile``'s work: a temporary file, renamed into place once complete."""
+    h5py = h5py_module()
     temporary = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
     sparse = bool((meta.get("matrix") or {}).get("is_sparse"))
     try:
