@@ -15,6 +15,15 @@ def check_positive(value: Any, name: str) -> int:
     return value
 
 
+def check_model_builder(model_builder: Any) -> None:
+    """Refuse anything that cannot build models like a ModelBuilder."""
+    if not hasattr(model_builder, "get_model"):
+        raise InvalidArgument(
+            "model_builder must be a ModelBuilder (an object with get_model()); "
+            f"got {type(model_builder).__name__}."
+        )
+
+
 def check_fold_yielder(fy: Any, name: str) -> None:
     """Refuse anything that does not read folds like a FoldYielder."""
     if not is_fold_yielder(fy):

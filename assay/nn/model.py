@@ -24,6 +24,7 @@ from assay.nn.checks import (
     check_fold_index,
     check_fold_yielder,
     check_folds,
+    check_model_builder,
     check_positive,
 )
 from assay.nn.fit_params import FitParams
@@ -65,11 +66,7 @@ class Model:
     def __init__(self, model_builder: ModelBuilder, device: str | torch.device | None = None):
         import torch
 
-        if model_builder is None or not hasattr(model_builder, "get_model"):
-            raise InvalidArgument(
-                "model_builder must be a ModelBuilder (an object with get_model()); "
-                f"got {type(model_builder).__name__}."
-            )
+        check_model_builder(model_builder)
         self.model_builder = model_builder
         self.device = torch.device(device) if device is not None else default_device()
         self.model, self.opt, self.loss = model_builder.get_model()

@@ -20,7 +20,12 @@ from assay.errors import InvalidArgument
 from assay.nn.callbacks.base import Callback
 from assay.nn.callbacks.early_stopping import EarlyStopping, SaveBest
 from assay.nn.callbacks.metrics import EvalMetric
-from assay.nn.checks import check_fold_index, check_fold_yielder, check_positive
+from assay.nn.checks import (
+    check_fold_index,
+    check_fold_yielder,
+    check_model_builder,
+    check_positive,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -90,6 +95,7 @@ def train_models(
             f"fy must have at least 2 folds (one to validate on, the rest to train on); "
             f"{getattr(fy, 'path', 'the file')} has {fy.n_folds}."
         )
+    check_model_builder(model_builder)
     folds = _validation_folds(val_idxs, n_models, fy.n_folds)
     cb_partials = _partials(cb_partials, "cb_partials", Callback)
     metric_partials = _partials(metric_partials, "metric_partials", EvalMetric)

@@ -93,6 +93,7 @@ def test_train_models_refuses_bad_arguments_before_writing(fy, tmp_path):
     }
     cases = [
         ({"n_models": 0}, "n_models must be a positive int"),
+        ({"model_builder": "fc"}, "model_builder must be a ModelBuilder"),
         ({"val_idxs": [0]}, "one fold index per model"),
         ({"val_idxs": [0, 9]}, "val_idxs must be a fold index"),
         ({"cb_partials": [EarlyStopping(2)]}, "cb_partials must be a list of callables"),
