@@ -64,3 +64,25 @@ def test_bad_options_are_refused_before_anything_is_logged(store):
         load_integrations(["mlflow"], tracking_uri=store, experiment_name="")
     with pytest.raises(InvalidArgument, match=r"MlflowIntegration takes \['tracking_uri'"):
         load_integrations(["mlflow"], options={"mlflow": {"uri": store}})
+
+
+def test_hooks_outside_training_go_to_one_run_per_command(store):
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    (integration,) = load_integrations(["mlflow"], tracking_uri=store, experiment_name="cmd")
+    integration.experiment(config={"trainer": {"epochs": 3}, "combiner": {"type": "concat"}})
+    integration.test(metrics={"test": {"accuracy": 0.75, "labels": ["a", "b"]}})
+    integration.predict_end(predictions=pd.DataFrame({"species": ["setosa"]}), metrics=None)
+    integration.visualize_figure(figure=go.Figure(go.Scatter(x=[0, 1], y=[0, 1])), name="roc")
+    runs = dict(integration.commands)
+    integration.close()
+    client = mlflow.MlflowClient(store)
+    experiment = client.get_run(runs["experiment"])
+    assert experiment.data.params == {"trainer.epochs": "3", "combiner.type": "concat"}
+    assert client.get_run(runs["evaluate"]).data.metrics == {"test_accuracy": 0.75}
+    assert [f.path for f in client.list_artifacts(runs["predict"])] == ["predictions.csv"]
+    assert [f.path for f in client.list_artifacts(runs["visualize"], "figures")] == [
+        "figures/roc.html"
+    ]
+    assert {client.get_run(run).info.status for run in runs.values()} == {"FINISHED"}
