@@ -62,36 +62,63 @@ def _check_dataset(dataset: str) -> None:
         raise InvalidArgument(f"dataset: no such file {dataset!r}.")
 
 
-def _train(resolved: dict[str, Any], dataset: str, search: bool) -> Any:
-    """Write the rows of a checked configuration and train; returns the Queue."""
+def _load(config: str, dataset: str) -> dict[str, Any]:
+    """The checked configuration, after a quick check of the dataset's name."""
+    from assay.declarative.config import load_config
+
+    _check_dataset(dataset)
+    return load_config(config)
+
+
+def _train(
+    active: Any, command: str, resolved: dict[str, Any], dataset: str, output_dir: Path | None
+) -> tuple[Any, Path]:
+    """Write the rows of a checked configuration and train; returns the Queue and its folder.
+
+    Tells the integrations that training starts, and writes the resolved configuration to the
+    folder, which is ``output_dir`` or ``results/<command>_<queue id>``.
+
+    Args:
+        active: The integrations switched on for the command.
+        command: The command's name; ``hyperopt`` searches the configuration's hyperopt space.
+        resolved: The configuration ``load_config`` returned.
+        dataset: A data file or a tabular Dataset id.
+        output_dir: The folder asked for, or None for the default.
+    """
     from assay.declarative.experiment import prepare
     from assay.declarative.results import check_succeeded
 
+    active.call("train", command=command, config=resolved, dataset=dataset)
     typer.echo("Preparing the data (metadata, splits, coders)...", err=True)
-    queue = prepare(resolved, dataset, search=search)
+    queue = prepare(resolved, dataset, search=command == "hyperopt")
     typer.echo(f"Training Queue {queue.id}...", err=True)
     queue.run_jobs(progress=True)
     check_succeeded(queue)
-    return queue
+    folder = _output(output_dir, command, queue.id)
+    _write_config(folder, resolved)
+    return queue, folder
 
 
 def _chosen_model(queue: Any, folder: Path) -> Any:
     """The Queue's one model; with folds, the best on the folds' held-out samples.
 
-    With folds every fold's model and metrics go to ``models.json`` as well.
+    Its training history goes to ``history.json``; with folds every fold's model and
+    metrics go to ``models.json`` as well.
     """
     from assay.declarative.results import write_json
 
     predictors = queue.predictors
     if len(predictors) == 1:
-        return predictors[0]
-    best = queue.best_predictor()
-    write_json(
-        folder / "models.json",
-        {str(p.id): p.predictions[0].metrics for p in predictors},
-    )
-    typer.echo(f"{len(predictors)} models, one per fold; the best is Predictor {best.id}:")
-    return best
+        chosen = predictors[0]
+    else:
+        chosen = queue.best_predictor()
+        write_json(
+            folder / "models.json",
+            {str(p.id): p.predictions[0].metrics for p in predictors},
+        )
+        typer.echo(f"{len(predictors)} models, one per fold; the best is Predictor {chosen.id}:")
+    write_json(folder / "history.json", chosen.history)
+    return chosen
 
 
 def _write_config(folder: Path, config: dict[str, Any]) -> None:
@@ -132,7 +159,6 @@ def experiment(
 
         assay experiment -c exp.yaml -d data.csv -o results/first --integration tensorboard
     """
-    from assay.declarative.config import load_config
     from assay.declarative.figures import FORMATS, figures_of
     from assay.declarative.results import write_json, write_predictions
 
@@ -140,20 +166,15 @@ def experiment(
         raise InvalidArgument(
             f"--figure-format must be one of {list(FORMATS)}; got {figure_format!r}."
         )
-    _check_dataset(dataset)
-    resolved = load_config(config)
+    resolved = _load(config, dataset)
     with _active(integration, integration_option) as active:
         active.call("experiment", name="experiment", config=resolved, output_directory=output_dir)
-        active.call("train", command="experiment", config=resolved, dataset=dataset)
-        queue = _train(resolved, dataset, search=False)
-        folder = _output(output_dir, "experiment", queue.id)
+        queue, folder = _train(active, "experiment", resolved, dataset, output_dir)
         predictor = _chosen_model(queue, folder)
         prediction = predictor.predictions[0]
         analysis = queue.algorithm.analysis_type
         _print_metrics(prediction.metrics, analysis)
-        _write_config(folder, resolved)
         write_json(folder / "metrics.json", prediction.metrics)
-        write_json(folder / "history.json", predictor.history)
         write_predictions(prediction, folder)
         kinds = ["learning_curves"] + (
             [] if analysis == "regression" else ["confusion_matrix", "roc"]
@@ -186,18 +207,12 @@ def train(
 
         assay train -c exp.yaml -d data.csv --integration mlflow
     """
-    from assay.declarative.config import load_config
     from assay.declarative.results import write_json
 
-    _check_dataset(dataset)
-    resolved = load_config(config)
+    resolved = _load(config, dataset)
     with _active(integration, integration_option) as active:
-        active.call("train", command="train", config=resolved, dataset=dataset)
-        queue = _train(resolved, dataset, search=False)
-        folder = _output(output_dir, "train", queue.id)
+        queue, folder = _train(active, "train", resolved, dataset, output_dir)
         predictor = _chosen_model(queue, folder)
-        _write_config(folder, resolved)
-        write_json(folder / "history.json", predictor.history)
         write_json(folder / "model.json", {"predictor_id": predictor.id, "queue_id": queue.id})
         last = {key: values[-1] for key, values in (predictor.history or {}).items() if values}
         epochs = len(next(iter(predictor.history.values()), [])) if predictor.history else 0
@@ -329,19 +344,14 @@ def hyperopt(
 
         assay hyperopt -c exp.yaml -d data.csv -o results/search --integration mlflow
     """
-    from assay.declarative.config import load_config
     from assay.declarative.results import write_json
 
-    _check_dataset(dataset)
-    resolved = load_config(config)
+    resolved = _load(config, dataset)
     if resolved["hyperopt"] is None:
         raise InvalidArgument(f"--config {config!r} has no hyperopt section to search with.")
     with _active(integration, integration_option) as active:
-        active.call("train", command="hyperopt", config=resolved, dataset=dataset)
-        queue = _train(resolved, dataset, search=True)
+        queue, folder = _train(active, "hyperopt", resolved, dataset, output_dir)
         results = queue.search_results()
-        folder = _output(output_dir, "hyperopt", queue.id)
-        _write_config(folder, resolved)
         write_json(folder / "hyperopt_statistics.json", results)
         trials = queue.trials_df()
         hyper = resolved["hyperopt"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,20 +146,33 @@ def _feature_type(feature: dict[str, Any], where: str) -> tuple[str, type]:
     return feature["name"], found[feature["type"]]
 
 
+def _feature_component(
+    feature: dict[str, Any], where: str, part: str, default: str, fits: Callable[[Any], bool]
+) -> dict[str, Any]:
+    """A feature's encoder or decoder, resolved among the registered ones that fit it.
+
+    Args:
+        feature: The feature's mapping in the configuration.
+        where: The feature's place, for messages.
+        part: ``encoder`` or ``decoder``.
+        default: The name used when the feature names none.
+        fits: Whether a registered class can serve the feature.
+    """
+    usable = sorted(n for n, c in registries()[part].items() if fits(c))
+    role = "feature" if part == "encoder" else "output"
+    return resolve_component(
+        feature.get(part, default), part, f"{where}.{part}", usable, f"a {feature['type']} {role}"
+    )
+
+
 def resolve_input(feature: dict[str, Any], where: str) -> dict[str, Any]:
     """An input feature with its encoder and preprocessing resolved."""
     check_keys(feature, INPUT_KEYS, where)
     name, cls = _feature_type(feature, where)
     if cls.kind is None:
         raise InvalidArgument(f"{where}.type: a {feature['type']} feature cannot be an input.")
-    encoders = registries()["encoder"]
-    usable = sorted(n for n, e in encoders.items() if cls.kind in e.accepts)
-    encoder = resolve_component(
-        feature.get("encoder", cls.default_encoder),
-        "encoder",
-        f"{where}.encoder",
-        usable,
-        f"a {feature['type']} feature",
+    encoder = _feature_component(
+        feature, where, "encoder", cls.default_encoder, lambda e: cls.kind in e.accepts
     )
     return {
         "name": name,
@@ -180,14 +194,8 @@ def resolve_output(feature: dict[str, Any], where: str) -> dict[str, Any]:
             f"{where}.type: a {feature['type']} feature cannot be an output; expected one of "
             f"{outputs}."
         )
-    decoders = registries()["decoder"]
-    usable = sorted(n for n, d in decoders.items() if cls.output_kind in d.produces)
-    decoder = resolve_component(
-        feature.get("decoder", cls.default_decoder),
-        "decoder",
-        f"{where}.decoder",
-        usable,
-        f"a {feature['type']} output",
+    decoder = _feature_component(
+        feature, where, "decoder", cls.default_decoder, lambda d: cls.output_kind in d.produces
     )
     loss = feature.get("loss", cls.losses[0])
     if loss not in cls.losses:
