@@ -251,11 +251,29 @@ def resolve_model(model: str) -> tuple[Any, str]:
     return Predictor.get_by_id(version.predictor_id), f"{name}@{version.version}"
 
 
-def _infer(model: str, dataset: str, with_target: bool) -> tuple[Any, Any, str]:
-    """Predict a dataset with a model; returns the Prediction, the Predictor and its name."""
+def _infer(
+    active: Any, command: str, model: str, dataset: str, output_dir: Path | None
+) -> tuple[Any, Any, Path, Any]:
+    """Predict a dataset with a model and write ``predictions.csv``.
+
+    ``evaluate`` scores against the dataset's output columns as well. The integrations
+    hear of the start and, with the predictions, of the end.
+
+    Args:
+        active: The integrations switched on for the command.
+        command: ``predict`` or ``evaluate``.
+        model: A Predictor id or a registered model's ``NAME[@VERSION]``.
+        dataset: A data file or a tabular Dataset id.
+        output_dir: The folder asked for, or None for ``results/<command>_<prediction id>``.
+
+    Returns:
+        The Prediction, the Predictor, the folder and the predictions' frame.
+    """
     from assay.declarative.experiment import read_source
     from assay.mlops import Inference
 
+    with_target = command == "evaluate"
+    active.call("predict", command=command, model=model, dataset=dataset)
     _check_dataset(dataset)
     predictor, label = resolve_model(model)
     source = read_source(dataset)
@@ -269,7 +287,12 @@ def _infer(model: str, dataset: str, with_target: bool) -> tuple[Any, Any, str]:
         target = source.dataset
     typer.echo(f"Predicting {len(source.frame)} samples with {label}...", err=True)
     prediction = Inference(predictor, [source.dataset] * count, target_dataset=target)
-    return prediction, predictor, label
+    frame = prediction.to_df()
+    folder = _output(output_dir, command, prediction.id)
+    frame.to_csv(folder / "predictions.csv")
+    metrics = prediction.metrics if with_target else None
+    active.call("predict_end", predictions=frame, model=model, metrics=metrics)
+    return prediction, predictor, folder, frame
 
 
 def predict(
@@ -290,12 +313,7 @@ def predict(
         assay predict --model iris@2 --dataset new.csv -o results/new
     """
     with _active(integration, integration_option) as active:
-        active.call("predict", command="predict", model=model, dataset=dataset)
-        prediction, _, _label = _infer(model, dataset, with_target=False)
-        frame = prediction.to_df()
-        folder = _output(output_dir, "predict", prediction.id)
-        frame.to_csv(folder / "predictions.csv")
-        active.call("predict_end", predictions=frame, model=model, metrics=None)
+        _, _, folder, frame = _infer(active, "predict", model, dataset, output_dir)
     typer.echo(frame.head(10).to_string())
     typer.echo(f"{len(frame)} predictions in {folder / 'predictions.csv'}")
 
@@ -317,14 +335,8 @@ def evaluate(
     from assay.declarative.results import write_json
 
     with _active(integration, integration_option) as active:
-        active.call("predict", command="evaluate", model=model, dataset=dataset)
-        prediction, predictor, _label = _infer(model, dataset, with_target=True)
-        folder = _output(output_dir, "evaluate", prediction.id)
+        prediction, predictor, folder, _ = _infer(active, "evaluate", model, dataset, output_dir)
         write_json(folder / "metrics.json", prediction.metrics)
-        prediction.to_df().to_csv(folder / "predictions.csv")
-        active.call(
-            "predict_end", predictions=prediction.to_df(), model=model, metrics=prediction.metrics
-        )
         active.call("test", metrics=prediction.metrics, model=model)
         _print_metrics(prediction.metrics, predictor.job.queue.algorithm.analysis_type)
     typer.echo(f"metrics in {folder / 'metrics.json'}")
