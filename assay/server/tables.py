@@ -2,7 +2,9 @@
 
 A token is shown once when it is made; the metastore keeps its SHA-256 (``token_hash``) and
 a short ``prefix`` to tell tokens apart in a listing. A token is valid until it expires or
-is revoked; both are kept as times, so a listing says when.
+is revoked; both are kept as times, so a listing says when. Logging out of the dashboard
+sets ``sessions_ended_at``: a session cookie is signed, not stored, so the server refuses
+every session of the token that started before then, copies of the cookie included.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class ApiToken(BaseModel):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: Dashboard sessions of this token started before this time have ended (a log-out).
+    sessions_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.prefix}… {self.user!r} {self.role} in {self.context!r}>"

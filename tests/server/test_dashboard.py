@@ -94,7 +94,12 @@ def test_every_form_needs_the_csrf_token(browser):
 
 def test_logout_ends_the_session_and_a_revoked_token_ends_it_too(browser):
     csrf = log_in(browser, "viewer")
+    copied = dict(browser.cookies)
     assert browser.post("/logout", data={"csrf": csrf}).url.path == "/login"
+    assert browser.get("/models").url.path == "/login"
+    # The cookie is signed, not stored: a copy kept from before the log-out is refused too.
+    browser.cookies.clear()
+    browser.cookies.update(copied)
     assert browser.get("/models").url.path == "/login"
 
     token = create_token("rob", "default", "viewer")
@@ -104,6 +109,15 @@ def test_logout_ends_the_session_and_a_revoked_token_ends_it_too(browser):
     assert browser.get("/models").url.path == "/models"
     revoke_token(token.row.id)
     assert browser.get("/models").url.path == "/login"
+
+
+def test_logging_in_goes_on_to_a_page_of_this_site_only(browser):
+    csrf = csrf_of(browser.get("/login").text)
+    token = create_token("ann", "default", "viewer")
+    for target in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/"):
+        page = browser.post("/login", data={"token": token.secret, "csrf": csrf, "next": target})
+        assert page.url.path == "/models" and page.url.host == "testserver", target
+        csrf = csrf_of(browser.get("/login").text)
 
 
 def test_a_role_sees_only_what_it_may_do(browser):

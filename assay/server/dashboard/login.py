@@ -13,7 +13,7 @@ from assay.errors import NotAuthenticated
 from assay.server.auth import authenticate
 from assay.server.dashboard.errors import DashboardRoute
 from assay.server.dashboard.render import page, redirect
-from assay.server.dashboard.session import CSRF, Viewer, csrf_token, log_in
+from assay.server.dashboard.session import CSRF, Viewer, csrf_token, log_in, log_out
 
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False)
 
@@ -39,7 +39,9 @@ def login_page(request: Request, next: str = "/models") -> Response:
 
 def safe_next(target: str) -> str:
     """Where to go after logging in: a path of this site only."""
-    return target if target.startswith("/") and not target.startswith("//") else "/models"
+    # "//host" and "/\\host" (browsers read a backslash as a slash) would leave the site.
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if local else "/models"
 
 
 @router.post("/login")
@@ -62,8 +64,8 @@ async def login(
 
 @router.post("/logout")
 def logout(request: Request, who: Viewer) -> Response:
-    """End the session."""
-    request.session.clear()
+    """End the session, and every other session of the same token (copies of the cookie too)."""
+    log_out(request, who.token_id)
     csrf_token(request)
     return RedirectResponse("/login", status_code=303)
 

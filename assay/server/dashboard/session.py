@@ -3,7 +3,8 @@
 Logging in checks a token once (``assay.server.auth.authenticate``) and keeps its id, user,
 context and role in Starlette's signed session cookie (HttpOnly, SameSite=Strict); every
 request checks again that the token is neither revoked nor expired, so revoking a token ends
-its sessions too. Every form carries the session's CSRF token, checked on every POST. What a
+its sessions too, and logging out ends every session of the token that started before it
+(the cookie is signed, not stored: a copy of it is refused as well). Every form carries the session's CSRF token, checked on every POST. What a
 page needs is looked up in ``PAGE_PERMISSIONS`` by one dependency, ``viewer``, that the
 dashboard's router applies to all its pages, as the API does with its own table.
 """
@@ -16,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.concurrency import run_in_threadpool
 
 from assay.errors import PermissionDenied
@@ -24,7 +25,7 @@ from assay.orm.base import utcnow
 from assay.registry.audit import acting_as
 from assay.server.auth import Principal
 from assay.server.tables import ApiToken
-from assay.store import reading
+from assay.store import reading, transaction
 
 #: ``(method, path)`` of every dashboard page -> the permission it needs (None: any login).
 PAGE_PERMISSIONS: dict[tuple[str, str], str | None] = {
@@ -55,6 +56,8 @@ PAGE_PERMISSIONS: dict[tuple[str, str], str | None] = {
 }
 #: The session's keys.
 TOKEN_ID, USER, CONTEXT, ROLE, CSRF = "token_id", "user", "context", "role", "csrf"
+#: When the session started (seconds since the epoch): a log-out ends the sessions before it.
+STARTED = "started"
 
 
 class LoginRequired(Exception):
@@ -71,8 +74,18 @@ def log_in(request: Request, principal: Principal) -> None:
             CONTEXT: principal.context,
             ROLE: principal.role,
             CSRF: secrets.token_urlsafe(32),
+            STARTED: utcnow().timestamp(),
         }
     )
+
+
+def log_out(request: Request, token_id: int) -> None:
+    """End every dashboard session of the token, this one and any copy of its cookie."""
+    with transaction() as db:
+        db.execute(
+            update(ApiToken).where(ApiToken.id == token_id).values(sessions_ended_at=utcnow())
+        )
+    request.session.clear()
 
 
 def csrf_token(request: Request) -> str:
@@ -101,10 +114,13 @@ def session_principal(request: Request) -> Principal:
         raise LoginRequired()
     with reading() as db:
         row = db.scalar(select(ApiToken).where(ApiToken.id == token_id))
+    started = request.session.get(STARTED)
     if (
         row is None
         or row.revoked_at is not None
         or (row.expires_at is not None and row.expires_at <= utcnow())
+        or not isinstance(started, int | float)
+        or (row.sessions_ended_at is not None and started <= row.sessions_ended_at.timestamp())
     ):
         request.session.clear()
         raise LoginRequired()
