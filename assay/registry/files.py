@@ -294,26 +294,51 @@ def download(version_id: int, format_id: str, path: str | Path | None) -> bytes 
         def what() -> str:  # for errors only: it costs a query
             return f"the {format_id!r} file of {describe(db, version)}"
 
-        if path is None:
-            buffer = bytearray()
-            verify(read_file(db, row, what), row.sha256, what, buffer.extend)
-            return bytes(buffer)
-        target = Path(path)
-        if not target.parent.is_dir():
-            raise InvalidArgument(
-                f"path must be a file in an existing folder, or a folder; got {str(target)!r}."
-            )
-        if target.is_dir():
+        def send(write: Callable[[bytes], object]) -> None:
+            verify(read_file(db, row, what), row.sha256, what, write)
+
+        def file_name() -> str:
             model = db.get(RegisteredModel, version.model_id)
-            target = target / f"{model.name}-v{version.version}{suffix_of(format_id)}"
-        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
-        try:
-            with open(partial, "wb") as out:
-                verify(read_file(db, row, what), row.sha256, what, out.write)
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
-        return target
+            return f"{model.name}-v{version.version}{suffix_of(format_id)}"
+
+        return deliver(path, file_name, send)
+
+
+def deliver(
+    path: str | Path | None,
+    file_name: Callable[[], str],
+    send: Callable[[Callable[[bytes], object]], None],
+) -> bytes | Path:
+    """What ``send`` writes, as bytes, or in a file at ``path`` (the local and remote download).
+
+    The file is written to a temporary name and renamed once ``send`` returns (it raises on
+    a sha256 mismatch), so a corrupt download never lands under the name asked for.
+
+    Args:
+        path: None for the bytes, a file in an existing folder, or a folder (the file is
+            then ``file_name()`` inside it).
+        file_name: The name of the file in a folder, asked for only then.
+        send: Calls its argument with each chunk, in order.
+    """
+    if path is None:
+        buffer = bytearray()
+        send(buffer.extend)
+        return bytes(buffer)
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InvalidArgument(
+            f"path must be a file in an existing folder, or a folder; got {str(target)!r}."
+        )
+    if target.is_dir():
+        target = target / file_name()
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+    try:
+        with open(partial, "wb") as out:
+            send(out.write)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 def read_file(db: Session, row: VersionFormat, what: Callable[[], str]) -> Iterator[bytes]:

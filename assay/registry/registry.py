@@ -7,6 +7,8 @@ within one, and the server checks permissions per context.
 
 from __future__ import annotations
 
+from typing import Any
+
 from assay.errors import InvalidArgument
 from assay.registry.catalog import create_model, find_models, get_model
 from assay.registry.checks import clean_name
@@ -52,7 +54,7 @@ class Registry:
         tags: str | list[str] | None = None,
         description: str | None = None,
     ) -> RegisteredModel:
-        """A new model in this registry's context.
+        """A new model in this registry's context (on a server, the token's).
 
         Args:
             name: Unique in the context.
@@ -62,6 +64,11 @@ class Registry:
         Raises:
             InvalidArgument: A bad argument, or a name taken in the context.
         """
+        return self._create_model(name, tags, description)
+
+    def _create_model(
+        self, name: str, tags: str | list[str] | None, description: str | None
+    ) -> RegisteredModel:
         return create_model(name, self.context, tags, description)
 
     def models(
@@ -79,10 +86,15 @@ class Registry:
             tags: Tags each model must have, as a list or a comma-separated str.
             sort_by: ``name``, ``time_created`` or ``time_updated``.
             ascending: Sort direction.
-            context: Another context to list than this registry's.
+            context: Another context to list than this registry's (on a server, only the
+                token's context).
         """
+        query = {"search": search, "tags": tags, "sort_by": sort_by, "ascending": ascending}
+        return self._find_models(context, query)
+
+    def _find_models(self, context: str | None, query: dict[str, Any]) -> list[RegisteredModel]:
         where = self.context if context is None else clean_name(context, "context")
-        return find_models(where, search, tags, sort_by, ascending)
+        return find_models(where, **query)
 
     def model(self, name: str | int) -> RegisteredModel:
         """The model with this name in this context, or with this id.

@@ -17,9 +17,8 @@ records the token's user in the audit log. A model lives in the token's context.
 
 from __future__ import annotations
 
-import os
+import functools
 import tempfile
-import uuid
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -29,9 +28,10 @@ from urllib.parse import quote
 from assay.errors import InvalidArgument, NotFound
 from assay.registry.audit import AuditEntry
 from assay.registry.checks import check_number, clean_name, clean_tags
-from assay.registry.files import filename_of, suffix_of
+from assay.registry.files import deliver, filename_of, suffix_of
 from assay.registry.formats import get_format
 from assay.registry.lineage import Lineage
+from assay.registry.methods import ModelMethods, VersionMethods
 from assay.registry.registry import Registry
 from assay.registry.remote_client import Client
 from assay.registry.tables import Source
@@ -94,12 +94,7 @@ def entries(rows: list[dict[str, Any]]) -> list[AuditEntry]:
     return out
 
 
-def changes(**given: Any) -> dict[str, Any]:
-    """The fields given (not None), as a PATCH sends them."""
-    return {key: value for key, value in given.items() if value is not None}
-
-
-class RemoteVersion(RemoteRow):
+class RemoteVersion(RemoteRow, VersionMethods):
     """A numbered version of a remote model, with ``ModelVersion``'s methods."""
 
     id: int
@@ -150,25 +145,6 @@ class RemoteVersion(RemoteRow):
         present = ", ".join(sorted(f.format_id for f in self.formats)) or "none"
         raise NotFound(f"version {self.version} has no {format_id!r} file; its formats: {present}.")
 
-    def edit(
-        self,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-        hyperparameters: Any = None,
-        config: dict[str, Any] | None = None,
-        records: list[Any] | None = None,
-    ) -> Self:
-        """Change fields of an unpublished version; None leaves a field as it is."""
-        return self.update_columns(
-            **changes(
-                description=description,
-                tags=tags,
-                hyperparameters=hyperparameters,
-                config=config,
-                records=records,
-            )
-        )
-
     def update_columns(self, **values: Any) -> Self:
         """Send changed fields to the server and take its answer."""
         return self._update(self._client.call("PATCH", self._path, json=values))
@@ -198,25 +174,11 @@ class RemoteVersion(RemoteRow):
         temporary name and renamed once it matches.
         """
         url = f"{self._path}/formats/{quote(format_id, safe='')}"
-        if path is None:
-            buffer = bytearray()
-            self._client.download(url, buffer.extend)
-            return bytes(buffer)
-        target = Path(path)
-        if not target.parent.is_dir():
-            raise InvalidArgument(
-                f"path must be a file in an existing folder, or a folder; got {str(target)!r}."
-            )
-        if target.is_dir():
-            target = target / f"{self.model.name}-v{self.version}{suffix_of(format_id)}"
-        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
-        try:
-            with open(partial, "wb") as out:
-                self._client.download(url, out.write)
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
-        return target
+
+        def file_name() -> str:
+            return f"{self.model.name}-v{self.version}{suffix_of(format_id)}"
+
+        return deliver(path, file_name, functools.partial(self._client.download, url))
 
     def delete_format(self, format_id: str) -> None:
         """Remove the file of ``format_id`` from this (unpublished) version."""
@@ -278,7 +240,7 @@ class opened:
             self.file.close()
 
 
-class RemoteModel(RemoteRow):
+class RemoteModel(RemoteRow, ModelMethods[RemoteVersion]):
     """A registered model on a server, with ``RegisteredModel``'s methods."""
 
     id: int
@@ -300,41 +262,15 @@ class RemoteModel(RemoteRow):
             for item in self._client.every(self._path + "/versions")
         ]
 
-    def create_version(
-        self,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-        hyperparameters: Any = None,
-        config: dict[str, Any] | None = None,
-        records: list[Any] | None = None,
-        formats: dict[str, Source] | None = None,
+    def _create_version(
+        self, fields: dict[str, Any], formats: dict[str, Source] | None
     ) -> RemoteVersion:
-        """A new version, numbered one past the highest number this model ever had.
-
-        With ``formats``, each file is uploaded after the version is made; a refused file
-        leaves the version without it (add it again with ``add_format``).
-
-        Args:
-            description: Markdown text.
-            tags: A list or a comma-separated str; each at most 32 characters.
-            hyperparameters: Any JSON value, usually a dict.
-            config: A JSON object that a deployment reads.
-            records: The training data: Dataset ids of the server's metastore, or references.
-            formats: Files to upload with it, by format id (as ``add_format`` takes them).
-        """
         if formats is not None and not isinstance(formats, dict):
             raise InvalidArgument(
                 f"formats must be a dict of format id to file; got {type(formats).__name__}."
             )
-        body = {
-            "description": description,
-            "tags": tags,
-            "hyperparameters": hyperparameters,
-            "config": config,
-            "records": records,
-        }
         made = RemoteVersion(
-            self._client, self._client.call("POST", self._path + "/versions", json=body)
+            self._client, self._client.call("POST", self._path + "/versions", json=fields)
         )
         for format_id, source in (formats or {}).items():
             made.add_format(format_id, source)
@@ -353,15 +289,6 @@ class RemoteModel(RemoteRow):
     def history(self) -> list[AuditEntry]:
         """Every change to this model and its versions, oldest first."""
         return entries(self._client.get(self._path + "/history"))
-
-    def edit(
-        self,
-        name: str | None = None,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-    ) -> Self:
-        """Change the name, markdown description or tags; None leaves one as it is."""
-        return self.update_columns(**changes(name=name, description=description, tags=tags))
 
     def update_columns(self, **values: Any) -> Self:
         """Send changed fields to the server and take its answer."""
@@ -400,35 +327,23 @@ class RemoteRegistry(Registry):
     def __repr__(self) -> str:
         return f"<Registry context={self.context!r} on {self._client.url} as {self.user!r}>"
 
-    def create_model(
-        self,
-        name: str,
-        tags: str | list[str] | None = None,
-        description: str | None = None,
+    def _create_model(
+        self, name: str, tags: str | list[str] | None, description: str | None
     ) -> RemoteModel:
-        """A new model in the token's context."""
         body = {"name": name, "tags": tags, "description": description}
         return RemoteModel(self._client, self._client.call("POST", "/models", json=body))
 
-    def models(
-        self,
-        search: str | None = None,
-        tags: str | list[str] | None = None,
-        sort_by: str = "name",
-        ascending: bool = True,
-        context: str | None = None,
-    ) -> list[RemoteModel]:
-        """The models whose name contains ``search`` (any case) and that have every tag."""
+    def _find_models(self, context: str | None, query: dict[str, Any]) -> list[RemoteModel]:
         if context is not None and context != self.context:
             raise InvalidArgument(
                 f"context must be the token's context {self.context!r} on a server; got "
                 f"{context!r}."
             )
-        params: dict[str, Any] = {"sort_by": sort_by, "ascending": ascending}
-        if search is not None:
-            params["search"] = search
-        if tags is not None:
-            params["tag"] = clean_tags(tags)
+        params: dict[str, Any] = {"sort_by": query["sort_by"], "ascending": query["ascending"]}
+        if query["search"] is not None:
+            params["search"] = query["search"]
+        if query["tags"] is not None:
+            params["tag"] = clean_tags(query["tags"])
         found = self._client.every("/models", **params)
         return [RemoteModel(self._client, item) for item in found]
 

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assay.orm.base import Base, BaseModel, UtcDateTime, id_method, related, utcnow
+from assay.registry.methods import ModelMethods, VersionMethods
 from assay.registry.triggers import attach as attach_triggers
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 Source = bytes | bytearray | memoryview | str | Path | BinaryIO
 
 
-class RegisteredModel(BaseModel):
+class RegisteredModel(BaseModel, ModelMethods["ModelVersion"]):
     """A named model in a context: tags, a markdown description, and up to 30 live versions."""
 
     __tablename__ = "registeredmodel"
@@ -55,41 +56,14 @@ class RegisteredModel(BaseModel):
         """The live versions, by number (deleted numbers leave gaps)."""
         return related(self, "versions_")
 
-    @id_method
-    def create_version(
-        self,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-        hyperparameters: Any = None,
-        config: dict[str, Any] | None = None,
-        records: list[Any] | None = None,
-        formats: dict[str, Source] | None = None,
+    def _create_version(
+        self, fields: dict[str, Any], formats: dict[str, Source] | None
     ) -> ModelVersion:
-        """A new version, numbered one past the highest number this model ever had.
-
-        Args:
-            description: Markdown text.
-            tags: A list or a comma-separated str; each at most 32 characters.
-            hyperparameters: Any JSON value, usually a dict.
-            config: A JSON object that a deployment reads.
-            records: The training data: Dataset ids or Datasets, or references (str).
-            formats: Files to upload with it, by format id (as ``add_format`` takes them).
-
-        Raises:
-            InvalidArgument: A bad argument, an unknown format, or a 31st live version.
-            NotFound: A Dataset in ``records`` does not exist.
-        """
         from assay.registry.versions import create_version
 
-        return create_version(
-            self.id,
-            description=description,
-            tags=tags,
-            hyperparameters=hyperparameters,
-            config=config,
-            records=records,
-            formats=formats,
-        )
+        return create_version(self.id, **fields, formats=formats)
+
+    create_version = id_method(ModelMethods.create_version)
 
     @id_method
     def version(self, number: int) -> ModelVersion:
@@ -116,18 +90,7 @@ class RegisteredModel(BaseModel):
 
         return model_history(self.id)
 
-    @id_method
-    def edit(
-        self,
-        name: str | None = None,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-    ) -> Self:
-        """Change the name, markdown description or tags; None leaves one as it is."""
-        from assay.registry.catalog import edit_model
-
-        given = {"name": name, "description": description, "tags": tags}
-        return edit_model(self, {key: value for key, value in given.items() if value is not None})
+    edit = id_method(ModelMethods.edit)
 
     def update_columns(self, **values: Any) -> Self:
         """Write columns through the audited path (``set_info``, ``flip_star`` use it)."""
@@ -150,7 +113,7 @@ class RegisteredModel(BaseModel):
         return delete_model(self.id, force)
 
 
-class ModelVersion(BaseModel):
+class ModelVersion(BaseModel, VersionMethods):
     """One numbered version: settings, training records, performance and a file per format."""
 
     __tablename__ = "modelversion"
@@ -204,30 +167,7 @@ class ModelVersion(BaseModel):
 
         return get_file(self.id, format_id)
 
-    @id_method
-    def edit(
-        self,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-        hyperparameters: Any = None,
-        config: dict[str, Any] | None = None,
-        records: list[Any] | None = None,
-    ) -> Self:
-        """Change fields of an unpublished version; None leaves a field as it is.
-
-        Raises:
-            Frozen: The version is published.
-        """
-        from assay.registry.versions import edit_version
-
-        given = {
-            "description": description,
-            "tags": tags,
-            "hyperparameters": hyperparameters,
-            "config": config,
-            "records": records,
-        }
-        return edit_version(self, {key: value for key, value in given.items() if value is not None})
+    edit = id_method(VersionMethods.edit)
 
     def update_columns(self, **values: Any) -> Self:
         """Write columns through the audited path (``set_info``, ``flip_star`` use it)."""

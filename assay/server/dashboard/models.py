@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from assay.errors import InvalidArgument, NotFound
@@ -148,16 +148,34 @@ def given_file(file: UploadFile | None) -> UploadFile | None:
     return file
 
 
-def version_settings(
-    description: str, tags: str, hyperparameters: str, config: str, records: str
-) -> dict[str, Any]:
-    """A version's settings from its form."""
+def version_form(
+    description: Text = "",
+    tags: Text = "",
+    hyperparameters: Text = "",
+    config: Text = "",
+    records: Text = "",
+) -> dict[str, str]:
+    """The fields that the new and edit version forms share, as typed (read afterwards)."""
     return {
-        "description": description or None,
-        "tags": tags or None,
-        "hyperparameters": json_field(hyperparameters, "hyperparameters"),
-        "config": json_field(config, "config"),
-        "records": records_field(records),
+        "description": description,
+        "tags": tags,
+        "hyperparameters": hyperparameters,
+        "config": config,
+        "records": records,
+    }
+
+
+VersionForm = Annotated[dict[str, str], Depends(version_form)]
+
+
+def version_settings(form: dict[str, str]) -> dict[str, Any]:
+    """A version's settings from its form's fields."""
+    return {
+        "description": form["description"] or None,
+        "tags": form["tags"] or None,
+        "hyperparameters": json_field(form["hyperparameters"], "hyperparameters"),
+        "config": json_field(form["config"], "config"),
+        "records": records_field(form["records"]),
     }
 
 
@@ -166,17 +184,13 @@ def new_version_form(
     request: Request,
     model_id: int,
     who: Viewer,
-    description: Text = "",
-    tags: Text = "",
-    hyperparameters: Text = "",
-    config: Text = "",
-    records: Text = "",
+    form: VersionForm,
     format_id: Text = "pkl",
     file: OptionalFile = None,
 ) -> Response:
     """Create a version (numbered past every number the model had), with a first file."""
     model = model_of(model_id, who)
-    settings = version_settings(description, tags, hyperparameters, config, records)
+    settings = version_settings(form)
     chosen = given_file(file)
     formats = None
     if chosen is not None:
@@ -197,16 +211,12 @@ def edit_version_form(
     model_id: int,
     number: int,
     who: Viewer,
-    description: Text = "",
-    tags: Text = "",
-    hyperparameters: Text = "",
-    config: Text = "",
-    records: Text = "",
+    form: VersionForm,
 ) -> Response:
     """Change the settings of an unpublished version (a published one refuses)."""
     version = version_of(model_id, number, who)
-    settings = version_settings(description, tags, hyperparameters, config, records)
-    settings["tags"] = tags
+    settings = version_settings(form)
+    settings["tags"] = form["tags"]
     settings["config"] = settings["config"] or {}
     settings["records"] = settings["records"] or []
     edit_version(version, settings)
