@@ -21,20 +21,20 @@ from assay.errors import InvalidArgument
 from assay.nn.checks import check_positive
 from assay.nn.folds import is_fold_yielder, predict_fold
 from assay.nn.model import Model
+from assay.nn.registration import Registrable
 
 if TYPE_CHECKING:
     import torch
 
     from assay.nn.callbacks.base import Callback
     from assay.nn.models import ModelBuilder
-    from assay.registry.tables import ModelVersion
 
 #: The file ``Ensemble.save`` writes beside the models.
 MANIFEST = "ensemble.json"
 WEIGHTINGS = ("uniform", "metric")
 
 
-class Ensemble:
+class Ensemble(Registrable):
     """Models that predict as one: the weighted mean of their outputs, and the spread.
 
     Args:
@@ -221,45 +221,14 @@ class Ensemble:
         ]
         return cls(models, weights=manifest["weights"], results=manifest.get("results"))
 
-    def register(
-        self,
-        name: str,
-        fold_file: str | Path | None = None,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-        performance: Any = None,
-        context: str = "default",
-    ) -> ModelVersion:
-        """Register the ensemble as the next version of the registered model ``name``.
-
-        As ``Model.register``: a ``pkl`` file of the Ensemble (it predicts after
-        ``version.load("pkl")``), the settings, and the fold file with its sha256 as the
-        record. Its performance defaults to the models' validation losses.
-
-        Args:
-            name: The registered model's name (created if missing).
-            fold_file: The fold file to record; by default the one the models trained on.
-            description: The version's markdown description.
-            tags: The version's tags.
-            performance: Metrics to store with the version (any JSON value).
-            context: The registry context.
-        """
-        from assay.nn.registration import register_network
-
-        if performance is None and self.results:
-            performance = {
-                "val_loss": [result["loss"] for result in self.results],
-                "metrics": [result.get("metrics", {}) for result in self.results],
-            }
-        return register_network(
-            self,
-            name,
-            fold_file=fold_file or self.fold_file,
-            description=description,
-            tags=tags,
-            performance=performance,
-            context=context,
-        )
+    def default_performance(self) -> dict[str, Any] | None:
+        """What a registered version stores by default: the models' validation losses."""
+        if not self.results:
+            return None
+        return {
+            "val_loss": [result["loss"] for result in self.results],
+            "metrics": [result.get("metrics", {}) for result in self.results],
+        }
 
 
 def _normalised(weights: Any, count: int) -> np.ndarray:

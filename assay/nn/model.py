@@ -30,6 +30,7 @@ from assay.nn.checks import (
 from assay.nn.fit_params import FitParams
 from assay.nn.folds import fold_file_of, is_fold_yielder, predict_fold, read_plain
 from assay.nn.loop import predict_inputs, train_epoch, valid_epoch, valid_fold
+from assay.nn.registration import Registrable
 from assay.nn.saving import read_save, write_save
 from assay.nn.tensors import as_inputs, as_targets, as_weights, n_rows
 
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
     from assay.nn.data import FoldYielder
     from assay.nn.models import ModelBuilder
-    from assay.registry.tables import ModelVersion
 
 
 def default_device() -> torch.device:
@@ -48,7 +48,7 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-class Model:
+class Model(Registrable):
     """A network from a ModelBuilder, with its optimiser and loss: trains, predicts, saves.
 
     Args:
@@ -313,41 +313,6 @@ class Model:
         if model_builder is None:
             model_builder = cloudpickle.loads(read_save(path, "cpu")["builder"])
         return cls(model_builder, device=device).load(path)
-
-    def register(
-        self,
-        name: str,
-        fold_file: str | Path | None = None,
-        description: str | None = None,
-        tags: str | list[str] | None = None,
-        performance: Any = None,
-        context: str = "default",
-    ) -> ModelVersion:
-        """Register this Model as the next version of the registered model ``name``.
-
-        The version holds the Model as a ``pkl`` file (``version.load("pkl")`` gives a
-        Model that predicts), the ModelBuilder's settings as hyperparameters and config,
-        and the fold file it was trained on, with its sha256, as its record.
-
-        Args:
-            name: The registered model's name (created if missing).
-            fold_file: The fold file to record; by default the one it was last fit on.
-            description: The version's markdown description.
-            tags: The version's tags.
-            performance: Metrics to store with the version (any JSON value).
-            context: The registry context.
-        """
-        from assay.nn.registration import register_network
-
-        return register_network(
-            self,
-            name,
-            fold_file=fold_file or self.fold_file,
-            description=description,
-            tags=tags,
-            performance=performance,
-            context=context,
-        )
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the network, optimiser, loss and builder; not the state of a fit."""

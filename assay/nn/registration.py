@@ -38,6 +38,56 @@ BUILDER_SETTINGS = (
 )
 
 
+class Registrable:
+    """Gives Model and Ensemble their ``register`` method (over ``register_network``).
+
+    A subclass has a ``fold_file`` (the one it was trained on, or None) and may override
+    ``default_performance`` to say what a version stores when no performance is given.
+    """
+
+    fold_file: str | None
+
+    def default_performance(self) -> Any:
+        """The performance a version stores when ``register`` is given none."""
+        return None
+
+    def register(
+        self,
+        name: str,
+        fold_file: str | Path | None = None,
+        description: str | None = None,
+        tags: str | list[str] | None = None,
+        performance: Any = None,
+        context: str = "default",
+    ) -> ModelVersion:
+        """Register this network as the next version of the registered model ``name``.
+
+        The version holds it as a ``pkl`` file (``version.load("pkl")`` gives back an object
+        that predicts), the ModelBuilder's settings as hyperparameters and config, and the
+        fold file it was trained on, with its sha256, as its record.
+
+        Args:
+            name: The registered model's name (created if missing).
+            fold_file: The fold file to record; by default the one it was last fit on.
+            description: The version's markdown description.
+            tags: The version's tags.
+            performance: Metrics to store with the version (any JSON value); by default
+                ``default_performance()``.
+            context: The registry context.
+        """
+        if performance is None:
+            performance = self.default_performance()
+        return register_network(
+            self,
+            name,
+            fold_file=fold_file or self.fold_file,
+            description=description,
+            tags=tags,
+            performance=performance,
+            context=context,
+        )
+
+
 def register_network(
     network: Model | Ensemble,
     name: str,

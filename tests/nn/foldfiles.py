@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.preprocessing import StandardScaler
 
@@ -26,18 +28,14 @@ def cancer_foldfile(folder: Path, n_folds: int = 4, weights: bool = False) -> Fo
     frame[CANCER_FEATS] = StandardScaler().fit_transform(frame[CANCER_FEATS])
     if weights:
         frame["weight"] = np.where(frame["target"] == 1, 0.5, 2.0)
-    path = df2foldfile(
+    return continuous_foldfile(
         frame,
-        n_folds=n_folds,
-        cont_feats=CANCER_FEATS,
-        cat_feats=[],
-        targ_feats="target",
-        savename=folder / "cancer",
-        targ_type="float32",
+        CANCER_FEATS,
+        folder / "cancer",
+        n_folds,
         strat_key="target",
         wgt_feat="weight" if weights else None,
     )
-    return FoldYielder(path)
 
 
 def diabetes_foldfile(folder: Path, n_folds: int = 3) -> FoldYielder:
@@ -45,14 +43,30 @@ def diabetes_foldfile(folder: Path, n_folds: int = 3) -> FoldYielder:
     frame = load_diabetes(as_frame=True, scaled=False).frame
     frame[DIABETES_FEATS] = StandardScaler().fit_transform(frame[DIABETES_FEATS])
     frame["target"] = (frame["target"] - frame["target"].mean()) / frame["target"].std()
+    return continuous_foldfile(frame, DIABETES_FEATS, folder / "diabetes", n_folds)
+
+
+def continuous_foldfile(
+    frame: pd.DataFrame, feats: list[str], savename: Path, n_folds: int, **options: Any
+) -> FoldYielder:
+    """``frame``'s continuous ``feats`` and float ``target`` as a fold file, opened.
+
+    Args:
+        frame: The table, with a ``target`` column.
+        feats: The continuous input features.
+        savename: Where the fold file goes (without its suffix).
+        n_folds: How many folds to deal the rows into.
+        **options: Further ``df2foldfile`` arguments (``strat_key``, ``wgt_feat``).
+    """
     path = df2foldfile(
         frame,
         n_folds=n_folds,
-        cont_feats=DIABETES_FEATS,
+        cont_feats=feats,
         cat_feats=[],
         targ_feats="target",
-        savename=folder / "diabetes",
+        savename=savename,
         targ_type="float32",
+        **options,
     )
     return FoldYielder(path)
 

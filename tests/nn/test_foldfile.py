@@ -121,19 +121,26 @@ def matrix_frame(rows: int = 120) -> pd.DataFrame:
     return frame
 
 
-def test_a_matrix_comes_with_the_flat_inputs_and_follows_row_wise(tmp_path):
-    frame = matrix_frame()
-    arguments = {
+def matrix_arguments(frame: pd.DataFrame, **options) -> dict:
+    """``df2foldfile`` arguments for ``matrix_frame``: three folds, ``flat`` in, ``label`` out."""
+    return {
         "df": frame,
         "n_folds": 3,
         "cont_feats": ["flat"],
         "cat_feats": [],
         "targ_feats": ["label"],
-        "targ_type": "float32",
-        "misc_feats": ["j2_py"],
-        "matrix_vecs": ["j1", "j2", "j3"],
-        "matrix_feats_per_vec": ["px", "py", "pz"],
+        **options,
     }
+
+
+def test_a_matrix_comes_with_the_flat_inputs_and_follows_row_wise(tmp_path):
+    arguments = matrix_arguments(
+        matrix_frame(),
+        targ_type="float32",
+        misc_feats=["j2_py"],
+        matrix_vecs=["j1", "j2", "j3"],
+        matrix_feats_per_vec=["px", "py", "pz"],
+    )
     rows = FoldYielder(df2foldfile(**arguments, savename=tmp_path / "r", matrix_row_wise=True))
     flat, matrix = rows[1]["inputs"]
     assert flat.shape == (40, 1) and matrix.shape == (40, 3, 3) and rows.matrix_shape == (3, 3)
@@ -153,17 +160,9 @@ def test_a_sparse_tensor_is_stored_as_coo_and_read_back_dense(tmp_path):
     frame = matrix_frame(90)
     rng = np.random.default_rng(2)
     tensor = np.where(rng.random((90, 4, 5, 6)) < 0.05, rng.normal(size=(90, 4, 5, 6)), 0.0)
-    arguments = {
-        "df": frame,
-        "n_folds": 3,
-        "cont_feats": ["flat"],
-        "cat_feats": [],
-        "targ_feats": ["label"],
-        "targ_type": "int64",
-        "misc_feats": ["j1_px"],
-        "tensor_data": tensor,
-        "tensor_name": "hits",
-    }
+    arguments = matrix_arguments(
+        frame, targ_type="int64", misc_feats=["j1_px"], tensor_data=tensor, tensor_name="hits"
+    )
     sparse_path = df2foldfile(**arguments, savename=tmp_path / "s", tensor_is_sparse=True)
     dense_path = df2foldfile(**arguments, savename=tmp_path / "d")
     with h5py.File(sparse_path, "r") as handle:
