@@ -389,8 +389,21 @@ def stream(version_id: int, format_id: str) -> tuple[VersionFormat, Iterator[byt
     return row, chunks()
 
 
-def verified(chunks: Iterator[bytes], expected: str, what: Callable[[], str]) -> Iterator[bytes]:
-    """The chunks, hashed on the way; ``DataChanged`` after the last one on a mismatch."""
+#: What a mismatch means for a file read from the store.
+STORE_CHANGED = "recorded at upload; the store was changed outside assay. Upload the file again."
+
+
+def verified(
+    chunks: Iterator[bytes], expected: str, what: Callable[[], str], why: str = STORE_CHANGED
+) -> Iterator[bytes]:
+    """The chunks, hashed on the way; ``DataChanged`` after the last one on a mismatch.
+
+    Args:
+        chunks: The file's bytes, in order.
+        expected: The sha256 the bytes must have.
+        what: Names the file in the error (called only on a mismatch).
+        why: Where ``expected`` came from and what to do, ending the error's sentence.
+    """
     digest = hashlib.sha256()
     for chunk in chunks:
         digest.update(chunk)
@@ -398,8 +411,7 @@ def verified(chunks: Iterator[bytes], expected: str, what: Callable[[], str]) ->
     if digest.hexdigest() != expected:
         raise DataChanged(
             f"{what()} is corrupt: its sha256 is {digest.hexdigest()[:16]}..., not the "
-            f"{expected[:16]}... recorded at upload; the store was changed outside assay. "
-            "Upload the file again."
+            f"{expected[:16]}... {why}"
         )
 
 

@@ -8,12 +8,12 @@ maps to the nearest class. httpx is imported only when a remote Registry is made
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from assay import errors
-from assay.errors import AssayError, DataChanged, InvalidArgument, require
+from assay.errors import AssayError, InvalidArgument, require
+from assay.registry.files import verified
 
 if TYPE_CHECKING:
     import httpx
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 API = "/api/v1"
 #: The header a download carries the file's sha256 in (``assay.server.routes.formats``).
 SHA256_HEADER = "X-Assay-SHA256"
+#: What a download whose bytes do not match the header means.
+SENT = "the server sent; the bytes changed on the way. Download it again."
 #: The header that names the class of the error behind a refused call.
 ERROR_HEADER = "X-Assay-Error"
 #: The error raised for a status whose response does not name one.
@@ -106,22 +108,22 @@ class Client:
 
         Raises:
             DataChanged: The bytes received do not have the sha256 the server sent.
+            AssayError: The server sent no sha256 header, so the bytes cannot be checked.
         """
+        url = self.url + API + path
         with self.http.stream("GET", path) as response:
             if response.is_error:
                 response.read()
                 raise error_of(response)
             expected = response.headers.get(SHA256_HEADER)
-            digest = hashlib.sha256()
-            for chunk in chunked(response.iter_bytes()):
-                digest.update(chunk)
+            if not expected:
+                raise AssayError(
+                    f"the download from {url} came without its {SHA256_HEADER} header, so it "
+                    "cannot be checked; is the server an assay server of this version?"
+                )
+            chunks = chunked(response.iter_bytes())
+            for chunk in verified(chunks, expected, lambda: f"the download from {url}", SENT):
                 write(chunk)
-        if digest.hexdigest() != expected:
-            raise DataChanged(
-                f"the download from {self.url + API + path} is corrupt: its sha256 is "
-                f"{digest.hexdigest()[:16]}..., not the {str(expected)[:16]}... the server "
-                "sent; download it again."
-            )
         return expected
 
     def close(self) -> None:
