@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assay.errors import NotAuthenticated, PermissionDenied
 from assay.registry.audit import acting_as
-from assay.server.tables import ROLES
+from assay.server.tables import ROLES, ApiToken
 from assay.server.tokens import verify
 
 #: What each role adds to the permissions of the role before it.
@@ -116,6 +116,11 @@ class Principal:
     role: str
     token_id: int
 
+    @classmethod
+    def of(cls, row: ApiToken) -> Principal:
+        """The principal a token's row names."""
+        return cls(user=row.user, context=row.context, role=row.role, token_id=row.id)
+
     @property
     def permissions(self) -> frozenset[str]:
         """What the role grants."""
@@ -132,8 +137,7 @@ def authenticate(token: str) -> Principal:
     Raises:
         NotAuthenticated: An unknown, expired or revoked token.
     """
-    row = verify(token)
-    return Principal(user=row.user, context=row.context, role=row.role, token_id=row.id)
+    return Principal.of(verify(token))
 
 
 def permission_for(method: str, path: str) -> str | None:

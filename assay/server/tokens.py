@@ -173,15 +173,24 @@ def verify(secret: str) -> ApiToken:
     now = utcnow()
     if row is None:
         raise NotAuthenticated("the token is unknown; `assay token create` makes one.")
-    if row.revoked_at is not None:
-        raise NotAuthenticated(f"the token {row.prefix}... was revoked at {stamp(row.revoked_at)}.")
-    if row.expires_at is not None and row.expires_at <= now:
-        raise NotAuthenticated(f"the token {row.prefix}... expired at {stamp(row.expires_at)}.")
+    check_usable(row, now)
     if row.last_used_at is None or now - row.last_used_at >= USE_RESOLUTION:
         with transaction() as db:
             db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
         row.last_used_at = now
     return row
+
+
+def check_usable(row: ApiToken, now: datetime) -> None:
+    """Refuse a token that was revoked or has expired: the one rule of the API and dashboard.
+
+    Raises:
+        NotAuthenticated: The token was revoked, or expired, saying when.
+    """
+    if row.revoked_at is not None:
+        raise NotAuthenticated(f"the token {row.prefix}... was revoked at {stamp(row.revoked_at)}.")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise NotAuthenticated(f"the token {row.prefix}... expired at {stamp(row.expires_at)}.")
 
 
 def stamp(moment: datetime) -> str:

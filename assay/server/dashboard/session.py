@@ -20,11 +20,12 @@ from fastapi import Depends, Request
 from sqlalchemy import select, update
 from starlette.concurrency import run_in_threadpool
 
-from assay.errors import PermissionDenied
+from assay.errors import NotAuthenticated, PermissionDenied
 from assay.orm.base import utcnow
 from assay.registry.audit import acting_as
 from assay.server.auth import Principal
 from assay.server.tables import ApiToken
+from assay.server.tokens import check_usable
 from assay.store import reading, transaction
 
 #: ``(method, path)`` of every dashboard page -> the permission it needs (None: any login).
@@ -114,17 +115,20 @@ def session_principal(request: Request) -> Principal:
         raise LoginRequired()
     with reading() as db:
         row = db.scalar(select(ApiToken).where(ApiToken.id == token_id))
-    started = request.session.get(STARTED)
-    if (
-        row is None
-        or row.revoked_at is not None
-        or (row.expires_at is not None and row.expires_at <= utcnow())
-        or not isinstance(started, int | float)
-        or (row.sessions_ended_at is not None and started <= row.sessions_ended_at.timestamp())
-    ):
+    if row is None or not session_is_current(row, request.session.get(STARTED)):
         request.session.clear()
         raise LoginRequired()
-    return Principal(user=row.user, context=row.context, role=row.role, token_id=row.id)
+    return Principal.of(row)
+
+
+def session_is_current(row: ApiToken, started: object) -> bool:
+    """Whether a session started at ``started`` may go on: its token usable, no log-out since."""
+    try:
+        check_usable(row, utcnow())
+    except NotAuthenticated:
+        return False
+    ended = row.sessions_ended_at
+    return isinstance(started, int | float) and (ended is None or started > ended.timestamp())
 
 
 def page_permission(method: str, path: str) -> str | None:
