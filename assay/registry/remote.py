@@ -111,11 +111,8 @@ class RemoteVersion(RemoteRow, VersionMethods):
         return f"/models/{self.model_id}/versions/{self.version}"
 
     def _update(self, fields: dict[str, Any]) -> Self:
-        files = fields.pop("formats", None)
-        super()._update(fields)
-        if files is not None:
-            self._formats = [RemoteFormat(self._client, item) for item in files]
-        return self
+        fields.pop("formats", None)  # read afresh by ``formats`` whenever asked
+        return super()._update(fields)
 
     def refresh(self) -> Self:
         """This version read afresh from the server."""
@@ -139,10 +136,11 @@ class RemoteVersion(RemoteRow, VersionMethods):
         Raises:
             NotFound: The version has no such file.
         """
-        for found in self.formats:
+        files = self.formats
+        for found in files:
             if found.format_id == format_id:
                 return found
-        present = ", ".join(sorted(f.format_id for f in self.formats)) or "none"
+        present = ", ".join(sorted(f.format_id for f in files)) or "none"
         raise NotFound(f"version {self.version} has no {format_id!r} file; its formats: {present}.")
 
     def update_columns(self, **values: Any) -> Self:
