@@ -180,12 +180,25 @@ def test_early_stopping_stops_when_the_monitored_value_stalls(fy, model):
 
 
 def test_monitoring_a_value_the_fit_does_not_record_names_those_it_does(fy, model):
-    with pytest.raises(InvalidArgument, match="records: trn_loss, val_loss"):
+    with pytest.raises(InvalidArgument, match="no metric callback of this fit computes"):
         model.fit(2, fy, 64, cbs=[EarlyStopping(2, monitor="roc_auc")], val_idx=2)
+    told = EarlyStopping(2, monitor="roc_auc", higher_better=True)
+    with pytest.raises(InvalidArgument, match="records: trn_loss, val_loss"):
+        model.fit(2, fy, 64, cbs=[told], val_idx=2)
     with pytest.raises(InvalidArgument, match="needs a validation fold"):
         model.fit(2, fy, 64, cbs=[EarlyStopping(2)])
     with pytest.raises(InvalidArgument, match="patience must be a positive int"):
         EarlyStopping(0)
+
+
+def test_a_metric_says_which_way_is_better_so_save_best_keeps_the_highest_auc(fy, model, tmp_path):
+    save_best = SaveBest(tmp_path / "best.pt", monitor="roc_auc")
+    history = model.fit(4, fy, 32, cbs=[save_best, RocAucScore()], val_idx=2)
+    assert save_best.higher_better is True
+    assert save_best.best == max(history["roc_auc"])
+    wrong = EarlyStopping(2, monitor="roc_auc", higher_better=False)
+    with pytest.raises(InvalidArgument, match="for which higher is better"):
+        model.fit(2, fy, 64, cbs=[wrong, RocAucScore()], val_idx=2)
 
 
 def test_save_best_leaves_the_model_at_its_best_epoch(fy, model, tmp_path):

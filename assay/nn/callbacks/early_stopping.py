@@ -14,11 +14,12 @@ class EarlyStopping(Monitor):
     Args:
         patience: Epochs without improvement to allow.
         monitor: "val_loss" (default), "trn_loss", or a metric callback's name.
-        higher_better: Whether larger values are better (False for losses).
+        higher_better: Whether larger values are better; by default read from what is
+            monitored (see ``Monitor``).
     """
 
     def __init__(
-        self, patience: int, monitor: str = "val_loss", higher_better: bool = False
+        self, patience: int, monitor: str = "val_loss", higher_better: bool | None = None
     ) -> None:
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
             raise InvalidArgument(f"patience must be a positive int (epochs); got {patience!r}.")
@@ -52,7 +53,8 @@ class SaveBest(Monitor):
     Args:
         path: The file the best Model is saved to (``Model.save``).
         monitor: "val_loss" (default), "trn_loss", or a metric callback's name.
-        higher_better: Whether larger values are better (False for losses).
+        higher_better: Whether larger values are better; by default read from what is
+            monitored (see ``Monitor``).
         reload: Load the best state back into the Model at the end of training, so the
             Model ends as it was at its best epoch rather than its last.
     """
@@ -61,7 +63,7 @@ class SaveBest(Monitor):
         self,
         path: str | Path,
         monitor: str = "val_loss",
-        higher_better: bool = False,
+        higher_better: bool | None = None,
         reload: bool = True,
     ) -> None:
         super().__init__(monitor, higher_better)

@@ -8,9 +8,14 @@ when it is new and says whether it improved on the best so far.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from assay.errors import InvalidArgument
 from assay.nn.callbacks.base import Callback
+from assay.nn.callbacks.metrics import EvalMetric
+
+#: The losses a fit records; lower is better for both.
+LOSSES = ("val_loss", "trn_loss")
 
 
 class Monitor(Callback):
@@ -18,16 +23,20 @@ class Monitor(Callback):
 
     Args:
         monitor: "val_loss" (default), "trn_loss", or the name of a metric callback.
-        higher_better: Whether larger values are better (False for losses).
+        higher_better: Whether larger values are better. None (default) reads it from what is
+            monitored: False for the losses, the metric callback's own ``higher_better`` for a
+            metric; a value that contradicts the metric's is refused.
     """
 
-    def __init__(self, monitor: str = "val_loss", higher_better: bool = False) -> None:
+    def __init__(self, monitor: str = "val_loss", higher_better: bool | None = None) -> None:
         if not isinstance(monitor, str) or not monitor:
             raise InvalidArgument(
                 f"monitor must be 'val_loss', 'trn_loss' or a metric's name; got {monitor!r}."
             )
         self.monitor = monitor
-        self.higher_better = bool(higher_better)
+        #: As given; ``higher_better`` is what ``on_train_begin`` settles on for the fit.
+        self.higher_better_given = None if higher_better is None else bool(higher_better)
+        self.higher_better = self.higher_better_given
         self.best: float | None = None
         self.best_epoch: int | None = None
 
@@ -39,8 +48,35 @@ class Monitor(Callback):
                 f"{type(self).__name__} monitors {self.monitor!r}, which needs a validation "
                 "fold: pass val_idx to fit, or monitor='trn_loss'."
             )
+        self.higher_better = self.direction(fp.cbs)
         self.best = None
         self.best_epoch = None
+
+    def direction(self, callbacks: Iterable[Callback]) -> bool:
+        """Whether larger is better for the monitored quantity, from the metric that makes it.
+
+        Raises:
+            InvalidArgument: ``higher_better`` contradicts the metric's own, or nothing says
+                which way a quantity no metric callback makes is better.
+        """
+        if self.monitor in LOSSES:
+            derived: bool | None = False
+        else:
+            metrics = [cb for cb in callbacks if isinstance(cb, EvalMetric)]
+            derived = next((m.higher_better for m in metrics if m.name == self.monitor), None)
+        given = self.higher_better_given
+        if derived is None and given is None:
+            raise InvalidArgument(
+                f"{type(self).__name__} monitors {self.monitor!r}, which no metric callback of "
+                "this fit computes: add that metric to cbs, or pass higher_better."
+            )
+        if derived is not None and given not in (None, derived):
+            raise InvalidArgument(
+                f"{type(self).__name__}(higher_better={given}) contradicts "
+                f"{self.monitor!r}, for which {'higher' if derived else 'lower'} is better; "
+                "leave higher_better out."
+            )
+        return derived if derived is not None else bool(given)
 
     def on_epoch_end(self) -> None:
         """Check the quantity at the end of the epoch that computes it."""
