@@ -7,10 +7,10 @@ cloudpickle bytes, unpickled only by ``Model.from_save`` when no builder is give
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assay.data.files import written_whole
 from assay.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -30,9 +30,8 @@ def write_save(model: Model, path: str | Path) -> Path:
         "builder": cloudpickle.dumps(model.model_builder),
         "fold_file": model.fold_file,
     }
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    torch.save(state, temporary)
-    os.replace(temporary, path)
+    with written_whole(path) as temporary:
+        torch.save(state, temporary)
     return path
 
 

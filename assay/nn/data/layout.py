@@ -20,8 +20,6 @@ is always whole.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from assay.data.files import written_whole
 from assay.errors import InvalidArgument, require
 
 FORMAT = "assay.foldfile"
@@ -133,19 +132,14 @@ def _write(
 ) -> Path:
     """``write_foldfile``'s work: a temporary file, renamed into place once complete."""
     h5py = h5py_module()
-    temporary = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
     sparse = bool((meta.get("matrix") or {}).get("is_sparse"))
-    try:
-        with h5py.File(temporary, "w") as handle:
-            count, non_finite = 0, []
-            for count, fold in enumerate(folds, start=1):
-                write_fold(handle.create_group(fold_name(count - 1)), fold, compression, sparse)
-                if not fold.is_finite():
-                    non_finite.append(count - 1)
-            write_meta(handle, {**meta, "n_folds": count, NON_FINITE: non_finite})
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with written_whole(path) as temporary, h5py.File(temporary, "w") as handle:
+        count, non_finite = 0, []
+        for count, fold in enumerate(folds, start=1):
+            write_fold(handle.create_group(fold_name(count - 1)), fold, compression, sparse)
+            if not fold.is_finite():
+                non_finite.append(count - 1)
+        write_meta(handle, {**meta, "n_folds": count, NON_FINITE: non_finite})
     return path
 
 
