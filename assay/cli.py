@@ -9,6 +9,7 @@ from assay.endpoint.cli import serve
 from assay.integrations import cli as integrations_cli
 from assay.plugins.cli import plugins
 from assay.registry.cli import app as registry_app
+from assay.registry.cli import reporting
 from assay.server.cli import server, token_app
 
 app = typer.Typer(
@@ -104,6 +105,7 @@ def runs(queue_id: int = typer.Argument(..., help="The Queue whose runs to show.
 
 
 @app.command()
+@reporting
 def demo(
     output: str = typer.Argument("assay_demo_output", help="Where the metrics and plots go."),
     integration: integrations_cli.Names = None,
@@ -115,14 +117,9 @@ def demo(
     ~/.assay/tensorboard``).
     """
     from assay.demo import main
-    from assay.errors import AssayError
 
-    try:
-        with integrations_cli.switched_on(integration, integration_option):
-            main([output])
-    except AssayError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
+    with integrations_cli.switched_on(integration, integration_option):
+        main([output])
 
 
 if __name__ == "__main__":

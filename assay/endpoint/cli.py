@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 
 from assay.integrations import cli as integrations_cli
+from assay.registry.cli import reporting
 
 
+@reporting
 def serve(
     model: Annotated[
         str,
@@ -37,20 +39,15 @@ def serve(
     """
     from assay.endpoint.app import create_app
     from assay.endpoint.model import resolve
-    from assay.errors import AssayError
 
-    try:
-        served = resolve(model, context)
-        with integrations_cli.switched_on(integration, integration_option) as integrations:
-            import uvicorn
+    served = resolve(model, context)
+    with integrations_cli.switched_on(integration, integration_option) as integrations:
+        import uvicorn
 
-            app = create_app(served)
-            integrations.call("serve", app=app, model=served.source, host=host, port=port)
-            typer.echo(
-                f"Serving {served.source} at http://{host}:{port} "
-                "(POST /predict, GET /metadata, docs at /docs); Ctrl-C stops."
-            )
-            uvicorn.run(app, host=host, port=port, log_level="warning")
-    except AssayError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
+        app = create_app(served)
+        integrations.call("serve", app=app, model=served.source, host=host, port=port)
+        typer.echo(
+            f"Serving {served.source} at http://{host}:{port} "
+            "(POST /predict, GET /metadata, docs at /docs); Ctrl-C stops."
+        )
+        uvicorn.run(app, host=host, port=port, log_level="warning")
